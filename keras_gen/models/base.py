@@ -1,0 +1,47 @@
+"""`GenerativeModel`: the thin base class every keras_gen model inherits.
+
+It exists for one reason: making `.keras` files load, compiled and trainable, on any backend.
+Keras 3.15 writes three things into a `.keras` file's compile config that do not survive a trip
+to another backend (checked on this machine, see shared/KERAS3_NOTES.md):
+
+1. A model saved under the torch backend names its optimizer by a torch-only module path
+   (`keras.src.backend.torch.optimizers.torch_adam`), which TF and JAX cannot import.
+2. `jit_compile` is stored resolved, so a JAX file would switch on torch.compile under torch.
+3. Subclasses that override `compile()` are silently left uncompiled at load.
+
+`compile_from_config` below rewrites (1), drops (2), and calls `self.compile` in all cases (3), then
+builds the optimizer so its saved variables (Adam moments, iteration count) load into it.
+"""
+
+import copy
+
+import keras
+
+from keras_gen.registry import register
+
+_TORCH_OPTIMIZER_MODULE_PREFIX = "keras.src.backend.torch.optimizers"
+
+
+def _portable_optimizer_config(optimizer_config):
+    """Rewrites a torch-only optimizer module path to the backend-neutral `keras.optimizers`."""
+    if isinstance(optimizer_config, dict):
+        module = optimizer_config.get("module") or ""
+        if module.startswith(_TORCH_OPTIMIZER_MODULE_PREFIX):
+            optimizer_config = dict(optimizer_config, module="keras.optimizers")
+    return optimizer_config
+
+
+@register
+class GenerativeModel(keras.Model):
+    """Base class of keras_gen models: portable `.keras` files across TF, JAX and torch."""
+
+    def compile_from_config(self, config):
+        config = copy.deepcopy(config)
+        config.pop("jit_compile", None)
+        if "optimizer" in config:
+            config["optimizer"] = _portable_optimizer_config(config["optimizer"])
+        config = keras.saving.deserialize_keras_object(config)
+        self.compile(**config)
+        if getattr(self, "optimizer", None) is not None and self.built:
+            # Creates the optimizer's variables so the saved ones have a place to load into.
+            self.optimizer.build(self.trainable_variables)
