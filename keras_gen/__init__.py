@@ -1,0 +1,18 @@
+"""keras_gen: canonical generative models in Keras 3, trained with `fit()` on TF, JAX and torch.
+
+Submodules are imported lazily where they pull in TensorFlow (`data`), so `import keras_gen`
+stays light; `keras_gen.models`, `keras_gen.layers` and friends import only Keras.
+"""
+
+from keras_gen import callbacks, layers, losses, metrics, models, plotting
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # `keras_gen.data` imports tensorflow and tensorflow-datasets; load it on first use.
+    if name in ("data", "testing"):
+        import importlib
+
+        return importlib.import_module(f"keras_gen.{name}")
+    raise AttributeError(f"module 'keras_gen' has no attribute {name!r}")

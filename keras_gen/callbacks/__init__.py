@@ -1,0 +1,10 @@
+"""Training callbacks: sample grids, loss curves, resumable checkpoints."""
+
+from keras_gen.callbacks.checkpoint import (
+    CheckpointCorruptError,
+    ResumableCheckpoint,
+    load_checkpoint,
+    read_training_state,
+)
+from keras_gen.callbacks.loss_curve import LossCurveCallback
+from keras_gen.callbacks.sample_grid import SampleGridCallback

@@ -1,0 +1,6 @@
+"""keras_gen models: every one a `keras.Model` that trains with `fit()` on TF, JAX and torch."""
+
+from keras_gen.models.autoencoder.autoencoder import AutoEncoder
+from keras_gen.models.autoencoder.denoising_autoencoder import DenoisingAutoEncoder
+from keras_gen.models.base import GenerativeModel
+from keras_gen.models.vae.vae import VAE

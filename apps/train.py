@@ -1,0 +1,174 @@
+"""Train a keras_gen model on real data with `model.fit()`, on whichever backend KERAS_BACKEND names.
+
+Usage:
+    python -m apps.train --model vae --dataset mnist --output saved_models/vae_mnist
+    KERAS_BACKEND=jax python -m apps.train --model autoencoder --epochs 2 --output runs/ae
+
+Writes into --output: a PNG grid per epoch (epochs/) and the latest grids (samples.png,
+reconstructions.png, ...), training_log.csv and loss_curve.png, checkpoint.keras +
+training_state.json after every epoch, and at the end model.keras and metrics.json.
+Running the same command again after a kill resumes from the last finished epoch; a larger
+--epochs continues a finished run.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import time
+
+from apps.cli_types import positive_float, positive_int
+from apps.model_specs import MODEL_SPECS, load_preset
+
+DATASETS = ("mnist", "fashion_mnist")
+RUN_FILES = ("checkpoint.keras", "training_state.json", "training_log.csv", "loss_curve.png",
+             "model.keras", "metrics.json", "epochs")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", required=True, choices=sorted(MODEL_SPECS))
+    parser.add_argument("--dataset", default="mnist", choices=DATASETS)
+    parser.add_argument("--preset", default="default",
+                        help="named settings in apps/presets/<model>.json (default: default)")
+    parser.add_argument("--epochs", type=positive_int, help="total epochs (preset's if omitted)")
+    parser.add_argument("--batch-size", type=positive_int)
+    parser.add_argument("--learning-rate", type=positive_float)
+    parser.add_argument("--subset", type=positive_int,
+                        help="train on the first N training images only (quick runs)")
+    parser.add_argument("--test-subset", type=positive_int,
+                        help="evaluate on the first N test images only")
+    parser.add_argument("--output", help="run folder (default: runs/<model>_<dataset>)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="delete this run's files in --output and start again")
+    parser.add_argument("--seed", type=int, default=0, help="data shuffle and binarization seed")
+    args = parser.parse_args(argv)
+    try:
+        args.preset_settings = load_preset(args.model, args.preset)
+    except ValueError as error:
+        parser.error(str(error))
+    args.epochs = args.epochs or args.preset_settings["epochs"]
+    args.batch_size = args.batch_size or args.preset_settings["batch_size"]
+    args.learning_rate = args.learning_rate or args.preset_settings["learning_rate"]
+    args.output = args.output or os.path.join("runs", f"{args.model}_{args.dataset}")
+    return parser, args
+
+
+def _run_identity(args):
+    """The facts that must match for a run folder to be resumed."""
+    return {"model": args.model, "dataset": args.dataset, "preset": args.preset,
+            "subset": args.subset}
+
+
+def prepare_output(parser, args):
+    """Returns (model or None, initial_epoch). Refuses to touch a folder holding another run."""
+    from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint, read_training_state
+
+    if args.overwrite and os.path.isdir(args.output):
+        for name in RUN_FILES + tuple(f for f in os.listdir(args.output) if f.endswith(".png")):
+            path = os.path.join(args.output, name)
+            shutil.rmtree(path) if os.path.isdir(path) else (
+                os.remove(path) if os.path.exists(path) else None)
+    os.makedirs(args.output, exist_ok=True)
+    try:
+        state = read_training_state(args.output)
+        if state is None:
+            if any(os.path.exists(os.path.join(args.output, name)) for name in RUN_FILES):
+                parser.error(f"{args.output} holds files of a run with no training_state.json; "
+                             "choose another --output or pass --overwrite")
+            return None, 0
+        saved_identity = {key: state.get(key) for key in _run_identity(args)}
+        if saved_identity != _run_identity(args):
+            parser.error(f"{args.output} holds a different run ({saved_identity}); choose another "
+                         "--output or pass --overwrite")
+        if state["epoch"] >= args.epochs:
+            print(f"{args.output} already trained for {state['epoch']} epochs (>= --epochs "
+                  f"{args.epochs}); nothing to do. Pass a larger --epochs to continue.")
+            sys.exit(0)
+        print(f"Resuming {args.output} from epoch {state['epoch']}.")
+        return load_checkpoint(args.output), state["epoch"]
+    except CheckpointCorruptError as error:
+        parser.error(str(error))
+
+
+class EpochTimer:
+    """Collects wall seconds per epoch (a Keras callback built lazily to keep imports light)."""
+
+    def __new__(cls):
+        import keras
+
+        class _Timer(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.seconds = []
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self._start = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.seconds.append(time.perf_counter() - self._start)
+
+        return _Timer()
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
+    model, initial_epoch = prepare_output(parser, args)
+
+    import keras
+
+    from keras_gen import data
+    from keras_gen.atomic_files import atomic_path, write_json
+    from keras_gen.callbacks import LossCurveCallback, ResumableCheckpoint, SampleGridCallback
+
+    spec = MODEL_SPECS[args.model]
+    try:
+        train_data = data.load_images(args.dataset, "train", args.batch_size, subset=args.subset,
+                                      seed=args.seed, **spec.data_options)
+        test_images, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
+    except (data.DataUnavailableError, ValueError) as error:
+        parser.error(str(error))
+    test_images = data.preprocess_images(test_images, binarize=spec.test_binarize, seed=0)
+
+    if model is None:
+        model = spec.build(args.preset_settings["model"])
+        model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    print(f"Training {type(model).__name__} on {args.dataset} with the "
+          f"{keras.config.backend()} backend: epochs {initial_epoch + 1}..{args.epochs}, "
+          f"batch {args.batch_size}; files in {args.output}")
+    timer = EpochTimer()
+    csv_path = os.path.join(args.output, "training_log.csv")
+    callbacks = [
+        timer,
+        keras.callbacks.CSVLogger(csv_path, append=initial_epoch > 0),
+        LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png")),
+        SampleGridCallback(args.output, lambda m: spec.previews(m, test_images)),
+        ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
+                                          "batch_size": args.batch_size}),
+    ]
+    history = model.fit(train_data, epochs=args.epochs, initial_epoch=initial_epoch,
+                        validation_data=test_images, validation_batch_size=500,
+                        shuffle=False,  # the tf.data pipeline already reshuffles every epoch
+                        callbacks=callbacks)
+    if any(value != value for value in history.history.get("loss", [])):  # NaN check
+        sys.exit("Training produced a NaN loss; model.keras not written (the last good "
+                 "checkpoint.keras is kept). Lower --learning-rate and run again.")
+
+    with atomic_path(os.path.join(args.output, "model.keras")) as temporary:
+        model.save(temporary)
+    metrics = {
+        **spec.evaluate(model, test_images, args.preset_settings),
+        "backend": keras.config.backend(),
+        "epochs": args.epochs,
+        "seconds_per_epoch_this_session": (sum(timer.seconds) / len(timer.seconds)
+                                           if timer.seconds else None),
+        "final_train_loss": float(history.history["loss"][-1]) if history.history else None,
+    }
+    write_json(os.path.join(args.output, "metrics.json"), metrics)
+    print("Test metrics:", ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                     for k, v in metrics.items()))
+    return metrics
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Per-epoch checkpoints that let a killed training run resume where it stopped."""
+
+import json
+import math
+import os
+
+import keras
+
+from keras_gen.atomic_files import atomic_path, write_json
+
+CHECKPOINT_FILENAME = "checkpoint.keras"
+STATE_FILENAME = "training_state.json"
+
+
+class CheckpointCorruptError(RuntimeError):
+    """A checkpoint or its state file cannot be read."""
+
+
+class ResumableCheckpoint(keras.callbacks.Callback):
+    """Saves the whole model (weights, optimizer state, config) and the epoch count each epoch.
+
+    Files in `directory`: `checkpoint.keras` and `training_state.json` (`{"epoch": n, ...run}`).
+    Both are written to a temporary name and renamed, so a kill during the write leaves the
+    previous checkpoint intact; an epoch whose loss is NaN or infinite is not saved at all.
+
+    Args:
+        directory: str. Output folder of the run.
+        run_info: dict. Extra JSON-serializable facts stored with the epoch (model, dataset, ...).
+    """
+
+    def __init__(self, directory, run_info=None):
+        super().__init__()
+        self.directory = directory
+        self.run_info = dict(run_info or {})
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            print(f"\nEpoch {epoch + 1}: loss is {loss}; checkpoint not updated.")
+            return
+        with atomic_path(os.path.join(self.directory, CHECKPOINT_FILENAME)) as temporary:
+            self.model.save(temporary)
+        write_json(os.path.join(self.directory, STATE_FILENAME),
+                   {**self.run_info, "epoch": epoch + 1})
+
+
+def read_training_state(directory):
+    """Returns the saved `training_state.json` dict, or None when `directory` has no checkpoint."""
+    state_path = os.path.join(directory, STATE_FILENAME)
+    if not os.path.exists(state_path):
+        return None
+    try:
+        with open(state_path) as file:
+            state = json.load(file)
+        int(state["epoch"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise CheckpointCorruptError(
+            f"{state_path} is corrupt ({type(error).__name__}); delete the run folder or pass "
+            "--overwrite to start again.") from None
+    return state
+
+
+def load_checkpoint(directory):
+    """Loads `checkpoint.keras` from `directory`, compiled with its optimizer state."""
+    path = os.path.join(directory, CHECKPOINT_FILENAME)
+    try:
+        return keras.saving.load_model(path)
+    except Exception as error:  # zip, h5 and config errors all mean the same thing here
+        first_line = (str(error).strip().splitlines() or [""])[0][:160]
+        raise CheckpointCorruptError(
+            f"Checkpoint {path} cannot be loaded ({type(error).__name__}: {first_line}); delete "
+            "the run folder or pass --overwrite to start again.") from None

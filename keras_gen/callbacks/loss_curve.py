@@ -1,0 +1,17 @@
+"""Redraws the loss-curve PNG from the CSV log after every epoch."""
+
+import keras
+
+from keras_gen.plotting.loss_curve import save_loss_curves
+
+
+class LossCurveCallback(keras.callbacks.Callback):
+    """Plots `csv_path` (written by a `keras.callbacks.CSVLogger` placed before this callback)."""
+
+    def __init__(self, csv_path, png_path):
+        super().__init__()
+        self.csv_path = csv_path
+        self.png_path = png_path
+
+    def on_epoch_end(self, epoch, logs=None):
+        save_loss_curves(self.csv_path, self.png_path)

@@ -1,0 +1,38 @@
+"""Writes PNG grids of a model's images after every epoch."""
+
+import os
+
+import keras
+
+from keras_gen.plotting.image_grid import save_image_grid
+
+
+class SampleGridCallback(keras.callbacks.Callback):
+    """After each epoch, saves `make_grids(model)`'s images as PNG grids in `output_dir`.
+
+    `make_grids` returns `{name: images}`; each becomes `<name>_epoch_<NNN>.png` and, overwritten
+    each epoch, `<name>.png`. Use fixed seeds and fixed inputs inside `make_grids` so the grids of
+    successive epochs are comparable.
+
+    Args:
+        output_dir: str. Folder for the PNGs.
+        make_grids: callable `(model) -> {name: images (n, h, w, c)}`.
+        value_range: tuple. Pixel range of the images.
+        num_columns: int. Grid width.
+    """
+
+    def __init__(self, output_dir, make_grids, value_range=(0.0, 1.0), num_columns=8):
+        super().__init__()
+        self.output_dir = output_dir
+        self.make_grids = make_grids
+        self.value_range = value_range
+        self.num_columns = num_columns
+
+    def on_epoch_end(self, epoch, logs=None):
+        os.makedirs(os.path.join(self.output_dir, "epochs"), exist_ok=True)
+        for name, images in self.make_grids(self.model).items():
+            save_image_grid(images, os.path.join(self.output_dir, "epochs",
+                                                 f"{name}_epoch_{epoch + 1:03d}.png"),
+                            self.num_columns, self.value_range)
+            save_image_grid(images, os.path.join(self.output_dir, f"{name}.png"),
+                            self.num_columns, self.value_range)

@@ -1,0 +1,92 @@
+"""The training app run as a user runs it: `python -m apps.train ...` in a subprocess."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run_app(*arguments, timeout=600):
+    return subprocess.run([sys.executable, "-m", "apps.train", *arguments], cwd=REPO_ROOT,
+                          env={**os.environ, "PYTHONPATH": REPO_ROOT}, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def read_log(folder):
+    with open(os.path.join(folder, "training_log.csv")) as file:
+        return list(csv.DictReader(file))
+
+
+def test_vae_trains_writes_its_files_and_resumes(tmp_path):
+    output = str(tmp_path / "vae")
+    common = ["--model", "vae", "--preset", "tiny", "--subset", "256", "--test-subset", "64",
+              "--output", output]
+    first = run_app(*common, "--epochs", "1")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "Epoch 1/1" in first.stdout and "━" in first.stdout  # Keras progress bar
+    for name in ["checkpoint.keras", "training_state.json", "training_log.csv", "loss_curve.png",
+                 "samples.png", "reconstructions.png", "epochs/samples_epoch_001.png",
+                 "model.keras", "metrics.json"]:
+        assert os.path.getsize(os.path.join(output, name)) > 0, name
+    with open(os.path.join(output, "metrics.json")) as file:
+        metrics = json.load(file)
+    assert metrics["backend"] == keras.config.backend()
+    assert metrics["test_iwae_nll"] <= metrics["test_negative_elbo"] + 1.0
+    with open(os.path.join(output, "samples.png"), "rb") as file:
+        assert file.read(8) == b"\x89PNG\r\n\x1a\n"
+
+    second = run_app(*common, "--epochs", "2")  # continues the same run
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Resuming" in second.stdout and "from epoch 1" in second.stdout
+    assert "Epoch 2/2" in second.stdout and "Epoch 1/2" not in second.stdout
+    assert [row["epoch"] for row in read_log(output)] == ["0", "1"]
+    with open(os.path.join(output, "training_state.json")) as file:
+        assert json.load(file)["epoch"] == 2
+    assert os.path.exists(os.path.join(output, "epochs", "samples_epoch_002.png"))
+
+    done = run_app(*common, "--epochs", "2")
+    assert done.returncode == 0 and "nothing to do" in done.stdout
+
+
+def test_refuses_to_mix_runs_or_read_corrupt_checkpoints(tmp_path):
+    output = tmp_path / "ae"
+    common = ["--preset", "tiny", "--subset", "128", "--test-subset", "32", "--epochs", "1",
+              "--output", str(output)]
+    assert run_app("--model", "autoencoder", *common).returncode == 0
+
+    other = run_app("--model", "vae", *common)
+    assert other.returncode == 2
+    assert "holds a different run" in other.stderr and "--overwrite" in other.stderr
+
+    checkpoint = output / "checkpoint.keras"
+    checkpoint.write_bytes(b"garbage")
+    state = json.loads((output / "training_state.json").read_text())
+    state["epoch"] = 0  # pretend the run was killed, so the app tries to resume
+    (output / "training_state.json").write_text(json.dumps(state))
+    corrupt = run_app("--model", "autoencoder", *common)
+    assert corrupt.returncode == 2
+    assert "cannot be loaded" in corrupt.stderr and "--overwrite" in corrupt.stderr
+    assert checkpoint.read_bytes() == b"garbage"  # left for the user to inspect, not replaced
+    model_before = (output / "model.keras").read_bytes()
+    assert len(model_before) > 0
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--model", "gan"], "invalid choice: 'gan'"),
+    (["--model", "vae", "--epochs", "0"], "must be a positive integer, got '0'"),
+    (["--model", "vae", "--batch-size", "x"], "must be a positive integer, got 'x'"),
+    (["--model", "vae", "--dataset", "cifar10"], "invalid choice: 'cifar10'"),
+    (["--model", "vae", "--preset", "huge"], "unknown preset 'huge' for vae"),
+])
+def test_bad_arguments_exit_2_with_one_line(arguments, message):
+    result = run_app(*arguments, timeout=120)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("train.py: error:") or \
+        "error:" in result.stderr.strip().splitlines()[-1]

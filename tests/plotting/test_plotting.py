@@ -1,0 +1,22 @@
+import numpy as np
+
+from keras_gen.plotting import read_training_log, save_image_grid, save_loss_curves, tile_images
+
+
+def test_tile_layout_and_scaling():
+    images = np.stack([np.full((2, 3, 1), v, "float32") for v in (-1.0, 0.0, 1.0)])
+    grid = tile_images(images, num_columns=2, value_range=(-1.0, 1.0), padding=1)
+    assert grid.shape == (2 * 3 + 1, 2 * 4 + 1, 1)
+    assert grid[1, 1, 0] == 0.0 and grid[1, 5, 0] == 0.5 and grid[4, 1, 0] == 1.0
+
+
+def test_png_files_are_written(tmp_path):
+    path = save_image_grid(np.random.default_rng(0).random((5, 4, 4, 1)), str(tmp_path / "g.png"))
+    with open(path, "rb") as file:
+        assert file.read(4) == b"\x89PNG"
+    log = tmp_path / "log.csv"
+    log.write_text("epoch,loss,val_loss\n0,3.0,NA\n1,2.0,NA\n")
+    assert read_training_log(str(log)) == {"epoch": [0.0, 1.0], "loss": [3.0, 2.0]}
+    curve = save_loss_curves(str(log), str(tmp_path / "curve.png"))
+    with open(curve, "rb") as file:
+        assert file.read(4) == b"\x89PNG"
