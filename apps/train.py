@@ -20,6 +20,10 @@ import time
 from apps.cli_types import positive_float, positive_int
 from apps.model_specs import MODEL_SPECS, load_preset
 
+# TensorFlow's C++ start-up chatter (CPU feature notes, buffer sizes) hides the progress bar.
+# Set before anything imports TensorFlow (the data loaders do, inside main()).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 DATASETS = ("mnist", "fashion_mnist")
 RUN_FILES = ("checkpoint.keras", "training_state.json", "training_log.csv", "loss_curve.png",
              "model.keras", "metrics.json", "epochs")

@@ -60,9 +60,9 @@ def read_training_state(directory):
     return state
 
 
-def load_checkpoint(directory):
-    """Loads `checkpoint.keras` from `directory`, compiled with its optimizer state."""
-    path = os.path.join(directory, CHECKPOINT_FILENAME)
+def load_checkpoint(directory, filename=CHECKPOINT_FILENAME):
+    """Loads `filename` (default `checkpoint.keras`) from `directory`, compiled with its optimizer."""
+    path = os.path.join(directory, filename)
     try:
         return keras.saving.load_model(path)
     except Exception as error:  # zip, h5 and config errors all mean the same thing here

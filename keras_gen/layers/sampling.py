@@ -36,7 +36,7 @@ class Sampling(keras.layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, inputs):
-        mean, log_variance = inputs
+        mean, log_variance = (ops.convert_to_tensor(t) for t in inputs)
         epsilon = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
         return mean + ops.exp(0.5 * log_variance) * epsilon
 

@@ -16,5 +16,7 @@ def gaussian_kl_to_standard_normal(mean, log_variance):
     Returns:
         Tensor `(...,)`: one KL value per example.
     """
+    mean = ops.convert_to_tensor(mean, dtype="float32")
+    log_variance = ops.convert_to_tensor(log_variance, dtype="float32")
     per_dimension = 0.5 * (ops.square(mean) + ops.exp(log_variance) - log_variance - 1.0)
     return ops.sum(per_dimension, axis=-1)

@@ -11,6 +11,11 @@ from keras import ops
 LOG_TWO_PI = math.log(2.0 * math.pi)
 
 
+def _tensors(*values):
+    # Accept numpy too: torch refuses `numpy_array - tensor`, the other backends convert.
+    return [ops.convert_to_tensor(v, dtype="float32") for v in values]
+
+
 def _sum_per_example(values):
     return ops.sum(ops.reshape(values, (ops.shape(values)[0], -1)), axis=-1)
 
@@ -22,11 +27,13 @@ def bernoulli_log_likelihood(x, logits):
     sigmoid(l) rounds to 0 or 1. `x` may be soft (in [0, 1]); then this is the continuous
     cross-entropy used for grey-scale MNIST.
     """
+    x, logits = _tensors(x, logits)
     return _sum_per_example(x * logits - ops.softplus(logits))
 
 
 def gaussian_log_likelihood(x, mean, log_scale):
     """log N(x | mean, exp(log_scale)^2), summed per example. `log_scale` broadcasts."""
+    x, mean, log_scale = _tensors(x, mean, log_scale)
     log_scale = ops.broadcast_to(log_scale, ops.shape(mean))
     standardized = (x - mean) * ops.exp(-log_scale)
     per_element = -0.5 * ops.square(standardized) - log_scale - 0.5 * LOG_TWO_PI
@@ -35,11 +42,13 @@ def gaussian_log_likelihood(x, mean, log_scale):
 
 def standard_normal_log_density(z):
     """log N(z | 0, I), summed over the last axis."""
+    (z,) = _tensors(z)
     return ops.sum(-0.5 * ops.square(z) - 0.5 * LOG_TWO_PI, axis=-1)
 
 
 def diagonal_normal_log_density(z, mean, log_variance):
     """log N(z | mean, diag(exp(log_variance))), summed over the last axis."""
+    z, mean, log_variance = _tensors(z, mean, log_variance)
     per_dimension = -0.5 * (
         LOG_TWO_PI + log_variance + ops.square(z - mean) * ops.exp(-log_variance)
     )

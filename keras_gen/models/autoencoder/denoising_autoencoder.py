@@ -49,6 +49,7 @@ class DenoisingAutoEncoder(AutoEncoder):
 
     def corrupt_tensor(self, x, seed):
         """Applies the corruption to a tensor (traceable; used inside `call`)."""
+        x = ops.convert_to_tensor(x)
         if self.noise_type == "gaussian":
             noise = keras.random.normal(ops.shape(x), seed=seed)
             return ops.clip(x + self.noise_level * noise, 0.0, 1.0)

@@ -243,6 +243,23 @@ class VAE(GenerativeModel):
             result["per_example_nll"] = per_example_nll
         return result
 
+    def export_endpoints(self):
+        """The inference functions a deployment needs, for `keras_gen.export`.
+
+        Noise is never drawn inside them: `decode` takes z (draw z ~ N(0, I) on the client to
+        sample), so the exported graphs are deterministic and TFLite needs no random ops.
+
+        Returns:
+            `{name: (function, [(shape, dtype), ...])}`; each function returns a dict of outputs.
+        """
+        return {
+            "decode": (lambda z: {"images": self._mean_image(self.decoder(z, training=False))},
+                       [((None, self.latent_dim), "float32")]),
+            "encode": (lambda x: dict(zip(("mean", "log_variance"),
+                                          self.encoder(x, training=False))),
+                       [((None,) + self.image_shape, "float32")]),
+        }
+
     def get_config(self):
         return {
             **super().get_config(),

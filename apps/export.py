@@ -1,0 +1,121 @@
+"""Export a trained keras_gen model (.keras, from any backend) to SavedModel and TFLite.
+
+Usage:
+    python -m apps.export --model-file saved_models/vae_mnist/model.keras \\
+        --output saved_models/vae_mnist/export
+
+Always runs under the TensorFlow backend (the .keras file may come from JAX or torch). Writes
+OUTPUT/saved_model (every endpoint as a named signature, for TF Serving), OUTPUT/<endpoint>.tflite
+for each endpoint, and OUTPUT/export_report.json with each TFLite file's size and its maximum
+absolute difference from the Keras model on the same inputs.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+
+from apps.cli_types import positive_int
+
+# Export runs on TensorFlow whatever backend trained the model: .keras files are portable.
+_REQUESTED_BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+PARITY_TOLERANCE = 1e-4  # float32 TFLite vs Keras, max abs difference
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model-file", required=True, help="a .keras file saved by keras_gen")
+    parser.add_argument("--output", required=True, help="export folder")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
+    parser.add_argument("--no-tflite", action="store_true", help="SavedModel only")
+    parser.add_argument("--parity-batch", type=positive_int, default=8,
+                        help="inputs per parity check (default 8)")
+    args = parser.parse_args(argv)
+    if not os.path.isfile(args.model_file):
+        parser.error(f"--model-file {args.model_file} does not exist; train a model first "
+                     "(python -m apps.train ...)")
+    if os.path.exists(args.output) and not args.overwrite:
+        parser.error(f"--output {args.output} already exists; choose another folder or pass "
+                     "--overwrite")
+    return parser, args
+
+
+def parity_inputs(signature, batch, seed=0):
+    """Deterministic test inputs for an endpoint: standard normal, or [0, 1] for images."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for shape, dtype in signature:
+        concrete = (batch,) + tuple(shape[1:])
+        arrays.append((rng.random(concrete) if len(concrete) == 4
+                       else rng.standard_normal(concrete)).astype(dtype))
+    return arrays
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
+    import keras
+    import numpy as np
+
+    import keras_gen  # noqa: F401  (registers the classes the file names)
+    from keras_gen.atomic_files import write_json
+    from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint
+    from keras_gen.export import ExportError, convert_signature, export_saved_model, run_tflite
+    from keras_gen.validation import to_numpy
+
+    if _REQUESTED_BACKEND != "tensorflow":
+        print(f"Exporting under the tensorflow backend (KERAS_BACKEND was {_REQUESTED_BACKEND}).")
+    try:
+        model = load_checkpoint(os.path.dirname(os.path.abspath(args.model_file)),
+                                os.path.basename(args.model_file))
+    except CheckpointCorruptError as error:
+        parser.error(str(error).replace(" or pass --overwrite to start again", ""))
+    staging = f"{args.output.rstrip(os.sep)}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    os.makedirs(staging)
+    try:
+        saved_model_path = os.path.join(staging, "saved_model")
+        signatures = export_saved_model(model, saved_model_path)
+    except ExportError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        parser.error(str(error))
+
+    import tensorflow as tf
+
+    reloaded = tf.saved_model.load(saved_model_path)
+    report = {"model": type(model).__name__, "signatures": signatures, "endpoints": {}}
+    for name, (function, signature) in model.export_endpoints().items():
+        inputs = parity_inputs(signature, args.parity_batch)
+        expected = {key: to_numpy(value) for key, value in function(*inputs).items()}
+        served = reloaded.signatures[name](**{f"{name}_input_{i}": tf.constant(x)
+                                              for i, x in enumerate(inputs)})
+        entry = {"saved_model_max_abs_diff": max(
+            float(np.abs(served[key].numpy() - expected[key]).max()) for key in expected)}
+        if not args.no_tflite:
+            tflite_path = os.path.join(staging, f"{name}.tflite")
+            entry["tflite_bytes"] = convert_signature(saved_model_path, name, tflite_path)
+            outputs = run_tflite(tflite_path, name, {f"{name}_input_{i}": x
+                                                     for i, x in enumerate(inputs)})
+            entry["tflite_max_abs_diff"] = max(float(np.abs(outputs[key] - expected[key]).max())
+                                               for key in expected)
+            if entry["tflite_max_abs_diff"] > PARITY_TOLERANCE:
+                shutil.rmtree(staging, ignore_errors=True)
+                sys.exit(f"TFLite {name} differs from Keras by {entry['tflite_max_abs_diff']:.3g} "
+                         f"(> {PARITY_TOLERANCE}); export not written.")
+        report["endpoints"][name] = entry
+        print(f"{name}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                                      for k, v in entry.items()))
+    write_json(os.path.join(staging, "export_report.json"), report)
+    if os.path.exists(args.output):
+        shutil.rmtree(args.output)
+    os.replace(staging, args.output)
+    print(f"Exported {', '.join(signatures)} to {args.output}")
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Export as a user runs it: train on this backend, save .keras, `python -m apps.export`."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+
+from keras_gen.models import VAE
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run_export(*arguments):
+    return subprocess.run([sys.executable, "-m", "apps.export", *arguments], cwd=REPO_ROOT,
+                          env={**os.environ, "PYTHONPATH": REPO_ROOT}, capture_output=True,
+                          text=True, timeout=600)
+
+
+def saved_vae(folder, train_steps):
+    vae = VAE(latent_dim=4, filters=(4, 8), hidden_dim=16, seed=0)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    images = (np.random.default_rng(0).random((8 * max(train_steps, 1), 28, 28, 1)) > 0.5)
+    if train_steps:
+        vae.fit(images.astype("float32"), batch_size=8, epochs=1, verbose=0)
+    path = os.path.join(folder, "vae.keras")
+    vae.save(path)
+    return vae, path
+
+
+def test_model_trained_on_this_backend_exports_and_matches(tmp_path):
+    vae, model_file = saved_vae(str(tmp_path), train_steps=2)
+    output = str(tmp_path / "export")
+    result = run_export("--model-file", model_file, "--output", output)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(os.path.join(output, "export_report.json")) as file:
+        report = json.load(file)
+    assert report["signatures"] == ["decode", "encode"]
+    for name in ("decode", "encode"):
+        assert report["endpoints"][name]["tflite_max_abs_diff"] <= 1e-4
+        assert report["endpoints"][name]["saved_model_max_abs_diff"] <= 1e-5
+        assert os.path.getsize(os.path.join(output, f"{name}.tflite")) > 1000
+
+    # The SavedModel serves the decoder of *this* model: compare with the Keras model here.
+    z = np.random.default_rng(1).standard_normal((3, 4)).astype("float32")
+    script = ("import sys, numpy as np, tensorflow as tf; m = tf.saved_model.load(sys.argv[1]); "
+              "out = m.signatures['decode'](decode_input_0=tf.constant(np.load(sys.argv[2]))); "
+              "np.save(sys.argv[3], out['images'].numpy())")
+    np.save(tmp_path / "z.npy", z)
+    served = subprocess.run([sys.executable, "-c", script, os.path.join(output, "saved_model"),
+                             str(tmp_path / "z.npy"), str(tmp_path / "images.npy")],
+                            capture_output=True, text=True, timeout=300)
+    assert served.returncode == 0, served.stderr[-2000:]
+    np.testing.assert_allclose(np.load(tmp_path / "images.npy"), vae.decode(z), atol=1e-5)
+
+
+def test_untrained_model_and_existing_output_are_refused(tmp_path):
+    _, model_file = saved_vae(str(tmp_path), train_steps=0)
+    untrained = run_export("--model-file", model_file, "--output", str(tmp_path / "out"))
+    assert untrained.returncode == 2 and "has not been trained" in untrained.stderr
+    assert not os.path.exists(tmp_path / "out")
+
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "keep.txt").write_text("mine")
+    taken = run_export("--model-file", model_file, "--output", str(tmp_path / "taken"))
+    assert taken.returncode == 2 and "already exists" in taken.stderr
+    assert (tmp_path / "taken" / "keep.txt").read_text() == "mine"
+
+    missing = run_export("--model-file", str(tmp_path / "nope.keras"), "--output",
+                         str(tmp_path / "o"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
