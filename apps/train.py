@@ -95,6 +95,22 @@ def prepare_output(parser, args):
         parser.error(str(error))
 
 
+def truncate_training_log(csv_path, num_epochs):
+    """Keeps the header and the first `num_epochs` epoch rows of a CSVLogger file.
+
+    A run killed after CSVLogger wrote epoch k's row but before epoch k's checkpoint resumes at
+    epoch k again; without this the log would hold epoch k twice.
+    """
+    if not os.path.exists(csv_path):
+        return
+    with open(csv_path) as file:
+        lines = file.readlines()
+    kept = lines[:1] + [line for line in lines[1:] if int(line.split(",", 1)[0]) < num_epochs]
+    if kept != lines:
+        with open(csv_path, "w") as file:
+            file.writelines(kept)
+
+
 class EpochTimer:
     """Collects wall seconds per epoch (a Keras callback built lazily to keep imports light)."""
 
@@ -142,6 +158,7 @@ def main(argv=None):
           f"batch {args.batch_size}; files in {args.output}")
     timer = EpochTimer()
     csv_path = os.path.join(args.output, "training_log.csv")
+    truncate_training_log(csv_path, initial_epoch)
     callbacks = [
         timer,
         keras.callbacks.CSVLogger(csv_path, append=initial_epoch > 0),

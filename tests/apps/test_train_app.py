@@ -3,8 +3,10 @@
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import keras
 import pytest
@@ -12,10 +14,22 @@ import pytest
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def app_command(*arguments):
+    return [sys.executable, "-m", "apps.train", *arguments]
+
+
 def run_app(*arguments, timeout=600):
-    return subprocess.run([sys.executable, "-m", "apps.train", *arguments], cwd=REPO_ROOT,
+    return subprocess.run(app_command(*arguments), cwd=REPO_ROOT,
                           env={**os.environ, "PYTHONPATH": REPO_ROOT}, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def saved_epoch(folder):
+    try:
+        with open(os.path.join(folder, "training_state.json")) as file:
+            return json.load(file)["epoch"]
+    except (OSError, ValueError):
+        return 0
 
 
 def read_log(folder):
@@ -90,3 +104,27 @@ def test_bad_arguments_exit_2_with_one_line(arguments, message):
     assert message in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("train.py: error:") or \
         "error:" in result.stderr.strip().splitlines()[-1]
+
+
+def test_run_killed_mid_way_resumes_from_its_last_epoch(tmp_path):
+    output = str(tmp_path / "dae")
+    arguments = ["--model", "denoising_autoencoder", "--preset", "tiny", "--subset", "512",
+                 "--test-subset", "32", "--epochs", "8", "--output", output]
+    process = subprocess.Popen(app_command(*arguments), cwd=REPO_ROOT,
+                               env={**os.environ, "PYTHONPATH": REPO_ROOT},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while saved_epoch(output) < 1 and time.time() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # no chance to clean up, as with a power cut
+    process.wait()
+    killed_at = saved_epoch(output)
+    assert 1 <= killed_at < 8, killed_at
+
+    resumed = run_app(*arguments)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"from epoch {killed_at}" in resumed.stdout
+    assert saved_epoch(output) == 8
+    # Exactly one log row per epoch, even if the kill fell between the CSV row and checkpoint.
+    assert [row["epoch"] for row in read_log(output)] == [str(e) for e in range(8)]
+    assert os.path.exists(os.path.join(output, "model.keras"))
