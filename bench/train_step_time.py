@@ -1,0 +1,103 @@
+"""Benchmark: milliseconds per training step and seconds per MNIST epoch, per model and backend.
+
+Each (model, backend) pair runs in its own process (a backend is fixed at import), trains on real
+MNIST with the model's default preset and batch size, discards the first `--warmup` steps
+(tracing / XLA compilation), and times the next `--steps`. Prints a Markdown table.
+
+Usage:
+    python bench/train_step_time.py --models vae autoencoder --backends tensorflow jax torch
+
+The machine varies 2-3x between runs (shared/KERAS3_NOTES.md): compare numbers from one run.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MNIST_TRAIN_IMAGES = 60_000
+
+
+def measure(model_name, warmup, steps):
+    """Runs inside the child process; returns a dict of timings."""
+    import keras
+
+    from apps.model_specs import MODEL_SPECS, load_preset
+    from keras_gen import data
+
+    preset = load_preset(model_name, "default")
+    spec = MODEL_SPECS[model_name]
+    batch_size = preset["batch_size"]
+    dataset = data.load_images("mnist", "train", batch_size, subset=batch_size * (warmup + steps),
+                               **spec.data_options)
+    batches = list(dataset)
+    model = spec.build(preset["model"])
+    model.compile(optimizer=keras.optimizers.Adam(preset["learning_rate"]))
+
+    class StepTimes(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times = []
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.times.append(time.perf_counter() - self.start)
+
+    timer = StepTimes()
+    first_call = time.perf_counter()
+    model.fit(data_from(batches), epochs=1, verbose=0, callbacks=[timer])
+    total = time.perf_counter() - first_call
+    timed = sorted(timer.times[warmup:])
+    median = timed[len(timed) // 2]
+    return {"model": model_name, "backend": keras.config.backend(), "batch_size": batch_size,
+            "ms_per_step": 1000 * median, "first_steps_s": sum(timer.times[:warmup]),
+            "s_per_epoch": median * MNIST_TRAIN_IMAGES / batch_size, "total_s": total}
+
+
+def data_from(batches):
+    import tensorflow as tf
+
+    return tf.data.Dataset.from_tensor_slices(tf.concat(batches, 0)).batch(len(batches[0]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=["vae"])
+    parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print("RESULT " + json.dumps(measure(args.child, args.warmup, args.steps)))
+        return
+    rows = []
+    for model_name in args.models:
+        for backend in args.backends:
+            result = subprocess.run(
+                [sys.executable, __file__, "--child", model_name, "--warmup", str(args.warmup),
+                 "--steps", str(args.steps)], cwd=REPO_ROOT, capture_output=True, text=True,
+                env={**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": REPO_ROOT,
+                     "TF_CPP_MIN_LOG_LEVEL": "2"})
+            lines = [l for l in result.stdout.splitlines() if l.startswith("RESULT ")]
+            if result.returncode or not lines:
+                print(f"{model_name} on {backend} failed:\n{result.stderr[-1500:]}")
+                continue
+            rows.append(json.loads(lines[-1][len("RESULT "):]))
+            print(f"done: {model_name} on {backend}", file=sys.stderr)
+    print(f"\n{args.steps} timed steps after {args.warmup} warm-up steps, median; "
+          "s/epoch = median step x 60,000 / batch\n")
+    print("| model | backend | batch | ms/step | s/epoch (MNIST) | warm-up s |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        print(f"| {row['model']} | {row['backend']} | {row['batch_size']} | "
+              f"{row['ms_per_step']:.0f} | {row['s_per_epoch']:.0f} | {row['first_steps_s']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
