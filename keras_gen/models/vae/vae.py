@@ -101,6 +101,8 @@ class VAE(GenerativeModel):
     # Training: forward pass and loss (traced on every backend; keras.ops only).
     # ----------------------------------------------------------------------------------------
     def call(self, x, training=False):
+        """One stochastic pass; returns `{"logits", "mean", "log_variance"}` (use
+        `reconstruct` for images)."""
         mean, log_variance = self.encoder(x, training=training)
         z = self.sampling([mean, log_variance])
         logits = self.decoder(z, training=training)
@@ -176,13 +178,14 @@ class VAE(GenerativeModel):
             numpy `(steps,) + image_shape`.
         """
         steps = check_positive_int(steps, "steps")
-        x_a = np.reshape(to_numpy(x_a), (-1,) + self.image_shape) if np.size(x_a) == np.prod(
-            self.image_shape) else x_a
-        x_b = np.reshape(to_numpy(x_b), (-1,) + self.image_shape) if np.size(x_b) == np.prod(
-            self.image_shape) else x_b
+        x_a, x_b = (self._batch_of_one(x) for x in (x_a, x_b))
         (mean_a, _), (mean_b, _) = self.encode(x_a), self.encode(x_b)
         weights = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
         return self.decode((1.0 - weights) * mean_a[:1] + weights * mean_b[:1])
+
+    def _batch_of_one(self, image):
+        image = to_numpy(image)
+        return image[None] if tuple(image.shape) == self.image_shape else image
 
     def log_importance_weights(self, x, num_samples, seed_generator):
         """log w_k = log p(x|z_k) + log p(z_k) - log q(z_k|x) for z_k ~ q(z|x); shape `(batch, k)`."""
