@@ -22,13 +22,18 @@ from keras_gen.registry import register
 _TORCH_OPTIMIZER_MODULE_PREFIX = "keras.src.backend.torch.optimizers"
 
 
-def _portable_optimizer_config(optimizer_config):
-    """Rewrites a torch-only optimizer module path to the backend-neutral `keras.optimizers`."""
-    if isinstance(optimizer_config, dict):
-        module = optimizer_config.get("module") or ""
-        if module.startswith(_TORCH_OPTIMIZER_MODULE_PREFIX):
-            optimizer_config = dict(optimizer_config, module="keras.optimizers")
-    return optimizer_config
+def _portable_optimizer_config(config):
+    """Rewrites torch-only optimizer module paths to the backend-neutral `keras.optimizers`.
+
+    Recursive, because a `MultiOptimizer` (the GANs' two optimizers) nests optimizer configs.
+    """
+    if isinstance(config, dict):
+        config = {key: _portable_optimizer_config(value) for key, value in config.items()}
+        if str(config.get("module") or "").startswith(_TORCH_OPTIMIZER_MODULE_PREFIX):
+            config["module"] = "keras.optimizers"
+    elif isinstance(config, list):
+        config = [_portable_optimizer_config(value) for value in config]
+    return config
 
 
 @register
