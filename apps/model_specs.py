@@ -12,17 +12,40 @@ PRESETS_DIR = os.path.join(os.path.dirname(__file__), "presets")
 PREVIEW_SEED = 1234  # fixed latent seed: sample grids of successive epochs are comparable
 
 
+def compile_single_objective(model, preset, learning_rate):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+
+
+def compile_adversarial(model, preset, learning_rate):
+    """Two Adam optimizers (TTUR when the preset's discriminator rate differs)."""
+    import keras
+
+    def adam(rate):
+        return keras.optimizers.Adam(rate, beta_1=0.5, beta_2=preset.get("beta_2", 0.999))
+
+    model.compile(generator_optimizer=adam(learning_rate),
+                  discriminator_optimizer=adam(preset.get("discriminator_learning_rate",
+                                                          learning_rate)))
+
+
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
     """One trainable family as the apps see it.
 
     Attributes:
         build: `(model_kwargs) -> keras.Model`.
-        data_options: keyword arguments for `keras_gen.data.load_images` / `preprocess_images`
-            (`binarize`, `value_range`) used for training data.
+        data_options: keyword arguments for `keras_gen.data.load_images` (`binarize`,
+            `value_range`, `with_labels`) used for training data.
         test_binarize: binarization of the fixed test set (None, "fixed", ...).
         previews: `(model, test_images) -> {name: images}` for the per-epoch PNG grids.
         evaluate: `(model, test_images, preset) -> {metric: float}` after training.
+        compile: `(model, preset, learning_rate) -> None`.
+        validate: bool. Pass the test set to fit() as validation data (models with a loss).
+        loss_panels: list of lists of metric names drawn on one panel each, or None (one panel
+            per metric).
+        grid_columns: int. Width of the PNG grids.
     """
 
     build: Callable
@@ -30,6 +53,14 @@ class ModelSpec:
     test_binarize: object
     previews: Callable
     evaluate: Callable
+    compile: Callable = compile_single_objective
+    validate: bool = True
+    loss_panels: list = None
+    grid_columns: int = 8
+
+    @property
+    def value_range(self):
+        return tuple(self.data_options.get("value_range", (0.0, 1.0)))
 
 
 def load_preset(model_name, preset_name):
@@ -134,10 +165,70 @@ def _evaluate_vae(model, test_images, preset):
     }
 
 
+# --- GANs -----------------------------------------------------------------------------------
+def _build_dcgan(kwargs):
+    from keras_gen.models import DCGAN
+
+    return DCGAN(**kwargs)
+
+
+def _build_wgan_gp(kwargs):
+    from keras_gen.models import WGANGP
+
+    return WGANGP(**kwargs)
+
+
+def _build_cgan(kwargs):
+    from keras_gen.models import ConditionalGAN
+
+    return ConditionalGAN(**kwargs)
+
+
+def _gan_previews(model, test_images):
+    return {"samples": model.sample(64, seed=PREVIEW_SEED)}
+
+
+def _cgan_previews(model, test_images):
+    # Ten columns, one class each: column c shows ten draws of class c.
+    labels = np.tile(np.arange(model.num_classes), 10)
+    return {"samples": model.sample(len(labels), labels=labels, seed=PREVIEW_SEED)}
+
+
+def image_features(images):
+    """Cheap fixed features of an image batch in [-1, 1]: mean, std, fraction of dark pixels."""
+    return {"mean": float(images.mean()), "std": float(images.std()),
+            "dark_fraction": float((images < -0.5).mean())}
+
+
+def _evaluate_gan(model, test_images, preset):
+    """Gaps between fixed features of 1,000 samples and of the real test images (0 is ideal).
+
+    A stand-in until FID/KID/IS land: it catches collapse to blank or saturated images, not
+    subtle mode dropping.
+    """
+    samples = model.sample(1000, seed=0)
+    real, fake = image_features(test_images), image_features(samples)
+    return {**{f"sample_{key}": value for key, value in fake.items()},
+            **{f"test_{key}": value for key, value in real.items()},
+            **{f"{key}_gap": abs(fake[key] - real[key]) for key in real}}
+
+
+_GAN_DATA = {"value_range": (-1.0, 1.0)}
+_DCGAN_PANELS = [["d_loss", "g_loss"], ["real_accuracy", "fake_accuracy"]]
+
 MODEL_SPECS = {
     "autoencoder": ModelSpec(_build_autoencoder, {}, None, _autoencoder_previews,
                              _evaluate_autoencoder),
     "denoising_autoencoder": ModelSpec(_build_denoising_autoencoder, {}, None,
                                        _denoising_previews, _evaluate_denoising_autoencoder),
     "vae": ModelSpec(_build_vae, {"binarize": "dynamic"}, "fixed", _vae_previews, _evaluate_vae),
+    "dcgan": ModelSpec(_build_dcgan, _GAN_DATA, None, _gan_previews, _evaluate_gan,
+                       compile_adversarial, validate=False, loss_panels=_DCGAN_PANELS),
+    "wgan_gp": ModelSpec(_build_wgan_gp, _GAN_DATA, None, _gan_previews, _evaluate_gan,
+                         compile_adversarial, validate=False,
+                         loss_panels=[["d_loss", "g_loss"], ["wasserstein_distance"],
+                                      ["gradient_penalty"]]),
+    "cgan": ModelSpec(_build_cgan, {**_GAN_DATA, "with_labels": True}, None, _cgan_previews,
+                      _evaluate_gan, compile_adversarial, validate=False,
+                      loss_panels=_DCGAN_PANELS, grid_columns=10),
 }

@@ -148,11 +148,12 @@ def main(argv=None):
         test_images, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
     except (data.DataUnavailableError, ValueError) as error:
         parser.error(str(error))
-    test_images = data.preprocess_images(test_images, binarize=spec.test_binarize, seed=0)
+    test_images = data.preprocess_images(test_images, spec.value_range, spec.test_binarize,
+                                         seed=0)
 
     if model is None:
         model = spec.build(args.preset_settings["model"])
-        model.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+        spec.compile(model, args.preset_settings, args.learning_rate)
     print(f"Training {type(model).__name__} on {args.dataset} with the "
           f"{keras.config.backend()} backend: epochs {initial_epoch + 1}..{args.epochs}, "
           f"batch {args.batch_size}; files in {args.output}")
@@ -162,16 +163,18 @@ def main(argv=None):
     callbacks = [
         timer,
         keras.callbacks.CSVLogger(csv_path, append=initial_epoch > 0),
-        LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png")),
-        SampleGridCallback(args.output, lambda m: spec.previews(m, test_images)),
+        LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), spec.loss_panels),
+        SampleGridCallback(args.output, lambda m: spec.previews(m, test_images),
+                           spec.value_range, spec.grid_columns),
         ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
                                           "batch_size": args.batch_size}),
     ]
     history = model.fit(train_data, epochs=args.epochs, initial_epoch=initial_epoch,
-                        validation_data=test_images, validation_batch_size=500,
+                        validation_data=test_images if spec.validate else None,
+                        validation_batch_size=500,
                         shuffle=False,  # the tf.data pipeline already reshuffles every epoch
                         callbacks=callbacks)
-    if any(value != value for value in history.history.get("loss", [])):  # NaN check
+    if any(value != value for values in history.history.values() for value in values):
         sys.exit("Training produced a NaN loss; model.keras not written (the last good "
                  "checkpoint.keras is kept). Lower --learning-rate and run again.")
 
@@ -183,7 +186,7 @@ def main(argv=None):
         "epochs": args.epochs,
         "seconds_per_epoch_this_session": (sum(timer.seconds) / len(timer.seconds)
                                            if timer.seconds else None),
-        "final_train_loss": float(history.history["loss"][-1]) if history.history else None,
+        **{f"final_{name}": float(values[-1]) for name, values in history.history.items()},
     }
     write_json(os.path.join(args.output, "metrics.json"), metrics)
     print("Test metrics:", ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"

@@ -6,12 +6,19 @@ from keras_gen.plotting.loss_curve import save_loss_curves
 
 
 class LossCurveCallback(keras.callbacks.Callback):
-    """Plots `csv_path` (written by a `keras.callbacks.CSVLogger` placed before this callback)."""
+    """Plots `csv_path` (written by a `keras.callbacks.CSVLogger` placed before this callback).
 
-    def __init__(self, csv_path, png_path):
+    Args:
+        csv_path, png_path: str.
+        panels: list of lists of metric names, one panel each (e.g. `[["d_loss", "g_loss"]]`),
+            or None for one panel per metric.
+    """
+
+    def __init__(self, csv_path, png_path, panels=None):
         super().__init__()
         self.csv_path = csv_path
         self.png_path = png_path
+        self.panels = panels
 
     def on_epoch_end(self, epoch, logs=None):
-        save_loss_curves(self.csv_path, self.png_path)
+        save_loss_curves(self.csv_path, self.png_path, self.panels)

@@ -20,8 +20,15 @@ def read_training_log(csv_path):
             if not all(value != value for value in values)}
 
 
-def save_loss_curves(csv_path, png_path):
-    """One panel per metric (training and `val_` on the same axes), epochs on the x-axis."""
+def save_loss_curves(csv_path, png_path, panels=None):
+    """Plots per-epoch metrics: training and `val_` curves of a metric share a panel.
+
+    Args:
+        csv_path: str. CSVLogger file.
+        png_path: str. Output PNG (written atomically).
+        panels: list of lists of metric names to draw together (e.g. `[["d_loss", "g_loss"]]`,
+            the two players of a GAN on one plot), or None for one panel per metric.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -30,14 +37,21 @@ def save_loss_curves(csv_path, png_path):
     log = read_training_log(csv_path)
     epochs = [e + 1 for e in log.pop("epoch", [])]
     metrics = [name for name in log if not name.startswith("val_")]
-    if not epochs or not metrics:
+    if panels is None:
+        panels = [[name] for name in metrics]
+    panels = [[name for name in panel if name in log] for panel in panels]
+    panels = [panel for panel in panels if panel]
+    if not epochs or not panels:
         return None
-    figure, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.2), squeeze=False)
-    for axis, name in zip(axes[0], metrics):
-        axis.plot(epochs, log[name], marker="o", label="train")
-        if f"val_{name}" in log:
-            axis.plot(epochs, log[f"val_{name}"], marker="o", label="test")
-        axis.set_title(name)
+    figure, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.2), squeeze=False)
+    for axis, panel in zip(axes[0], panels):
+        for name in panel:
+            single = len(panel) == 1
+            axis.plot(epochs, log[name], marker="o", label="train" if single else name)
+            if f"val_{name}" in log:
+                axis.plot(epochs, log[f"val_{name}"], marker="o",
+                          label="test" if single else f"{name} (test)")
+        axis.set_title(" and ".join(panel))
         axis.set_xlabel("epoch")
         axis.legend()
         axis.grid(alpha=0.3)

@@ -128,3 +128,27 @@ def test_run_killed_mid_way_resumes_from_its_last_epoch(tmp_path):
     # Exactly one log row per epoch, even if the kill fell between the CSV row and checkpoint.
     assert [row["epoch"] for row in read_log(output)] == [str(e) for e in range(8)]
     assert os.path.exists(os.path.join(output, "model.keras"))
+
+
+@pytest.mark.parametrize("model", ["dcgan", "wgan_gp", "cgan"])
+def test_gan_apps_train_write_grids_and_metrics(tmp_path, model):
+    output = str(tmp_path / model)
+    common = ["--model", model, "--preset", "tiny", "--subset", "128", "--test-subset", "64",
+              "--output", output]
+    first = run_app(*common, "--epochs", "1")
+    assert first.returncode == 0, first.stderr[-3000:]
+    for name in ["samples.png", "loss_curve.png", "epochs/samples_epoch_001.png", "model.keras",
+                 "metrics.json", "checkpoint.keras"]:
+        assert os.path.getsize(os.path.join(output, name)) > 0, name
+    with open(os.path.join(output, "metrics.json")) as file:
+        metrics = json.load(file)
+    assert metrics["final_d_loss"] == metrics["final_d_loss"]  # finite, not NaN
+    assert -1.0 <= metrics["sample_mean"] <= 1.0
+    assert abs(metrics["test_mean"] - (-0.73)) < 0.05  # real MNIST test digits in [-1, 1]
+    header = read_log(output)[0].keys()
+    assert {"d_loss", "g_loss"} <= set(header)
+    if model == "dcgan":  # both optimizers' state comes back from the checkpoint
+        second = run_app(*common, "--epochs", "2")
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert "Resuming" in second.stdout and "Epoch 2/2" in second.stdout
+        assert [row["epoch"] for row in read_log(output)] == ["0", "1"]

@@ -20,3 +20,13 @@ def test_png_files_are_written(tmp_path):
     curve = save_loss_curves(str(log), str(tmp_path / "curve.png"))
     with open(curve, "rb") as file:
         assert file.read(4) == b"\x89PNG"
+
+
+def test_loss_curve_panels_group_metrics(tmp_path):
+    log = tmp_path / "gan.csv"
+    log.write_text("epoch,d_loss,g_loss,real_accuracy\n0,1.3,0.7,0.6\n1,1.2,0.8,0.55\n")
+    curve = save_loss_curves(str(log), str(tmp_path / "gan.png"),
+                             panels=[["d_loss", "g_loss"], ["real_accuracy", "missing"]])
+    with open(curve, "rb") as file:
+        assert file.read(4) == b"\x89PNG"
+    assert save_loss_curves(str(log), str(tmp_path / "none.png"), panels=[["missing"]]) is None
