@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -209,3 +213,26 @@ def test_wgan_gp_covers_more_ring_modes_than_at_initialization():
     assert covered_after >= 2, covered_after
     assert on_ring_fraction(start) < 0.05  # G(z) starts as a blob near the origin
     assert on_ring_fraction(end) > 0.1
+
+
+def test_gan_saved_here_loads_and_trains_on_another_backend(tmp_path):
+    # Both optimizers travel inside one MultiOptimizer config; a torch-saved file names
+    # torch-only optimizer classes inside it, which loading must rewrite.
+    next_backend = {"tensorflow": "jax", "jax": "torch", "torch": "tensorflow"}
+    model = DCGAN(**TINY)
+    model.compile(generator_optimizer=keras.optimizers.Adam(1e-3),
+                  discriminator_optimizer=keras.optimizers.Adam(3e-3))
+    model.fit(fake_images(8), batch_size=4, epochs=1, verbose=0)
+    z = np.random.default_rng(2).standard_normal((3, 8)).astype("float32")
+    model.save(tmp_path / "gan.keras")
+    np.save(tmp_path / "z.npy", z)
+    other = next_backend[keras.config.backend()]
+    repo_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run(
+        [sys.executable, os.path.join(os.path.dirname(__file__), "cross_backend_load.py"),
+         str(tmp_path / "gan.keras"), str(tmp_path / "z.npy"), str(tmp_path / "out.npy")],
+        env={**os.environ, "KERAS_BACKEND": other, "PYTHONPATH": repo_root},
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"trained-after-load {other}" in result.stdout
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), model.generate_from(z), atol=1e-5)
