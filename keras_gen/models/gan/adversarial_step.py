@@ -1,6 +1,6 @@
 """`AdversarialModel`: alternating generator / discriminator updates with `fit()` on TF, JAX, torch.
 
-This is the one module of keras_gen that branches on the backend, because a GAN step needs two
+This is the one module among keras_gen's models that branches on the backend: a GAN step needs two
 gradient computations (one per network) that `keras.ops` cannot express. Everything a subclass
 writes — its losses, penalties and metrics — is shared `keras.ops` code; this module only supplies
 
