@@ -58,7 +58,6 @@ def parity_inputs(signature, batch, seed=0):
 
 def main(argv=None):
     parser, args = parse_args(argv)
-    import keras
     import numpy as np
 
     import keras_gen  # noqa: F401  (registers the classes the file names)

@@ -15,7 +15,6 @@ import argparse
 import os
 import shutil
 import sys
-import time
 
 from apps.cli_types import positive_float, positive_int
 from apps.model_specs import MODEL_SPECS, load_preset
@@ -69,10 +68,13 @@ def prepare_output(parser, args):
     from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint, read_training_state
 
     if args.overwrite and os.path.isdir(args.output):
+        # Only this app's own files go; anything else the user keeps in the folder stays.
         for name in RUN_FILES + tuple(f for f in os.listdir(args.output) if f.endswith(".png")):
             path = os.path.join(args.output, name)
-            shutil.rmtree(path) if os.path.isdir(path) else (
-                os.remove(path) if os.path.exists(path) else None)
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.remove(path)
     os.makedirs(args.output, exist_ok=True)
     try:
         state = read_training_state(args.output)
@@ -111,26 +113,6 @@ def truncate_training_log(csv_path, num_epochs):
             file.writelines(kept)
 
 
-class EpochTimer:
-    """Collects wall seconds per epoch (a Keras callback built lazily to keep imports light)."""
-
-    def __new__(cls):
-        import keras
-
-        class _Timer(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.seconds = []
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self._start = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                self.seconds.append(time.perf_counter() - self._start)
-
-        return _Timer()
-
-
 def main(argv=None):
     parser, args = parse_args(argv)
     model, initial_epoch = prepare_output(parser, args)
@@ -139,7 +121,12 @@ def main(argv=None):
 
     from keras_gen import data
     from keras_gen.atomic_files import atomic_path, write_json
-    from keras_gen.callbacks import LossCurveCallback, ResumableCheckpoint, SampleGridCallback
+    from keras_gen.callbacks import (
+        EpochTimer,
+        LossCurveCallback,
+        ResumableCheckpoint,
+        SampleGridCallback,
+    )
 
     spec = MODEL_SPECS[args.model]
     try:
@@ -184,8 +171,7 @@ def main(argv=None):
         **spec.evaluate(model, test_images, args.preset_settings),
         "backend": keras.config.backend(),
         "epochs": args.epochs,
-        "seconds_per_epoch_this_session": (sum(timer.seconds) / len(timer.seconds)
-                                           if timer.seconds else None),
+        "seconds_per_epoch_this_session": timer.mean_seconds,
         **{f"final_{name}": float(values[-1]) for name, values in history.history.items()},
     }
     write_json(os.path.join(args.output, "metrics.json"), metrics)

@@ -1,4 +1,4 @@
-"""Training callbacks: sample grids, loss curves, resumable checkpoints."""
+"""Training callbacks: sample grids, loss curves, resumable checkpoints, epoch timing."""
 
 from keras_gen.callbacks.checkpoint import (
     CheckpointCorruptError,
@@ -6,5 +6,6 @@ from keras_gen.callbacks.checkpoint import (
     load_checkpoint,
     read_training_state,
 )
+from keras_gen.callbacks.epoch_timer import EpochTimer
 from keras_gen.callbacks.loss_curve import LossCurveCallback
 from keras_gen.callbacks.sample_grid import SampleGridCallback

@@ -1,7 +1,5 @@
-import json
 import os
 
-import keras
 import numpy as np
 import pytest
 

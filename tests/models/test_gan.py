@@ -8,7 +8,7 @@ import pytest
 from keras import ops
 
 from keras_gen.data import ring_of_gaussians
-from keras_gen.metrics import modes_covered
+from keras_gen.metrics import mode_counts, modes_covered
 from keras_gen.models import WGANGP, ConditionalGAN, DCGAN
 from keras_gen.models.base import _portable_optimizer_config
 from keras_gen.testing import TestCase
@@ -194,23 +194,28 @@ def test_short_real_mnist_run_moves_samples_toward_the_data(mnist_test_uint8):
 
 
 def test_wgan_gp_covers_more_ring_modes_than_at_initialization():
-    ring = ring_of_gaussians(std=0.05)  # wider than the default 0.02 so a short CPU run can land
+    # Ring radius 2, std 0.1: modes 1.53 apart, so 3-std disks (radius 0.3) never overlap.
+    # The library default std is 0.02; a CI-sized run does not land that close reliably.
+    ring = ring_of_gaussians(std=0.1)
     points = ring.sample(4096, seed=0)
+    keras.utils.set_random_seed(0)  # initial weights; the model seed covers only the noise
     model = WGANGP(data_shape=(2,), latent_dim=8, hidden_dim=64, seed=0)
     model.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
-        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9))
+        generator_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5, beta_2=0.9),
+        discriminator_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5, beta_2=0.9))
 
     def on_ring_fraction(samples):
         return float((np.abs(np.linalg.norm(samples, axis=1) - 2.0) < 0.3).mean())
 
+    def covered(samples):  # a mode counts once 10 of 2,000 samples (0.5%) sit within 3 std
+        return modes_covered(samples, ring.modes, ring.std, min_count=10)
+
     start = model.sample(2000, seed=0)
-    model.fit(points, batch_size=256, epochs=10, verbose=0)  # 160 generator steps
+    model.fit(points, batch_size=256, epochs=20, verbose=0)  # 320 generator steps
     end = model.sample(2000, seed=0)
-    covered_before = modes_covered(start, ring.modes, ring.std)
-    covered_after = modes_covered(end, ring.modes, ring.std)
-    assert covered_before == 0
-    assert covered_after >= 2, covered_after
+    # Measured over init seeds 0-7 on torch: 0 modes before, 2-6 after, 17-29% on the ring.
+    assert covered(start) == 0
+    assert covered(end) >= 2, mode_counts(end, ring.modes, ring.std)
     assert on_ring_fraction(start) < 0.05  # G(z) starts as a blob near the origin
     assert on_ring_fraction(end) > 0.1
 
