@@ -2,3 +2,6 @@
 
 from keras_gen.layers.max_unpooling import MaxUnpooling2D
 from keras_gen.layers.sampling import Sampling
+from keras_gen.layers.sinusoidal_embedding import SinusoidalEmbedding
+from keras_gen.layers.spatial_self_attention import SpatialSelfAttention
+from keras_gen.layers.time_conditioned_residual_block import TimeConditionedResidualBlock

@@ -11,11 +11,14 @@ to another backend (checked on this machine, see shared/KERAS3_NOTES.md):
 
 `compile_from_config` below rewrites (1), drops (2), and calls `self.compile` in all cases (3), then
 builds the optimizer so its saved variables (Adam moments, iteration count) load into it.
+
+It also fixes one JAX trap of optimizers with `use_ema=True` (see `fit`).
 """
 
 import copy
 
 import keras
+import numpy as np
 
 from keras_gen.registry import register
 
@@ -50,3 +53,15 @@ class GenerativeModel(keras.Model):
         if getattr(self, "optimizer", None) is not None and self.built:
             # Creates the optimizer's variables so the saved ones have a place to load into.
             self.optimizer.build(self.trainable_variables)
+
+    def fit(self, *args, **kwargs):
+        history = super().fit(*args, **kwargs)
+        optimizer = getattr(self, "optimizer", None)
+        if getattr(optimizer, "use_ema", False) and keras.config.backend() == "jax":
+            # At the end of fit, Keras assigns each moving average to its model variable; on JAX
+            # that shares one buffer between the two. The next jitted call that donates the
+            # model's buffers (predict, evaluate) then deletes the optimizer's averages too, and
+            # saving or training again fails. Fresh copies keep the two apart.
+            for variable in self.trainable_variables:
+                variable.assign(np.array(variable))
+        return history
