@@ -213,6 +213,54 @@ def _evaluate_gan(model, test_images, preset):
             **{f"{key}_gap": abs(fake[key] - real[key]) for key in real}}
 
 
+# --- diffusion ------------------------------------------------------------------------------
+def _build_ddpm(kwargs):
+    from keras_gen.models import DDPM
+
+    return DDPM(**kwargs)
+
+
+def compile_with_ema(model, preset, learning_rate):
+    """Adam with an exponential moving average of the weights (used for sampling)."""
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(
+        learning_rate, use_ema=preset.get("ema_momentum") is not None,
+        ema_momentum=preset.get("ema_momentum") or 0.99))
+
+
+PREVIEW_DDIM_STEPS = 20  # per-epoch grids: a few fast deterministic DDIM steps, fixed noise
+
+
+def _ddpm_previews(model, test_images):
+    """Samples, a reverse trajectory (8 frames a row: x_T ... x_0) and the forward process on
+    real test digits (x_0 ... x_T), all with fixed noise so epochs compare."""
+    with model.ema_weights():
+        samples = model.sample(64, num_steps=PREVIEW_DDIM_STEPS, sampler="ddim",
+                               seed=PREVIEW_SEED)
+        _, trajectory = model.sample(8, num_steps=PREVIEW_DDIM_STEPS, sampler="ddim",
+                                     seed=PREVIEW_SEED, return_trajectory=True)
+    frames = np.linspace(0, PREVIEW_DDIM_STEPS, 8).round().astype(int)
+    steps = np.linspace(0, model.num_timesteps, 8).round().astype(int)
+    forward = model.forward_process(test_images[:8], steps, seed=PREVIEW_SEED)
+    return {
+        "samples": samples,
+        "reverse_trajectory": trajectory[:, frames].reshape((-1,) + model.image_shape),
+        "forward_process": forward.reshape((-1,) + model.image_shape),
+    }
+
+
+def _evaluate_ddpm(model, test_images, preset):
+    """Test denoising loss, and feature gaps of 1,000 DDIM samples (0 is ideal)."""
+    loss = model.evaluate(test_images, batch_size=500, verbose=0)
+    samples = model.sample(1000, num_steps=int(preset.get("evaluation_ddim_steps", 50)),
+                           sampler="ddim", seed=0)
+    real, fake = image_features(test_images), image_features(samples)
+    return {"test_loss": float(loss),
+            **{f"sample_{key}": value for key, value in fake.items()},
+            **{f"{key}_gap": abs(fake[key] - real[key]) for key in real}}
+
+
 _GAN_DATA = {"value_range": (-1.0, 1.0)}
 _DCGAN_PANELS = [["d_loss", "g_loss"], ["real_accuracy", "fake_accuracy"]]
 
@@ -228,6 +276,8 @@ MODEL_SPECS = {
                          compile_adversarial, validate=False,
                          loss_panels=[["d_loss", "g_loss"], ["wasserstein_distance"],
                                       ["gradient_penalty"]]),
+    "ddpm": ModelSpec(_build_ddpm, {"value_range": (-1.0, 1.0)}, None, _ddpm_previews,
+                      _evaluate_ddpm, compile_with_ema),
     "cgan": ModelSpec(_build_cgan, {**_GAN_DATA, "with_labels": True}, None, _cgan_previews,
                       _evaluate_gan, compile_adversarial, validate=False,
                       loss_panels=_DCGAN_PANELS, grid_columns=10),

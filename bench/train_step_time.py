@@ -12,12 +12,10 @@ The machine varies 2-3x between runs (shared/KERAS3_NOTES.md): compare numbers f
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from child_process import run_child  # bench/ is the script's folder, first on sys.path
+
 MNIST_TRAIN_IMAGES = 60_000
 
 
@@ -66,7 +64,7 @@ def main():
     parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # the model name, in a child
     args = parser.parse_args()
     if args.child:
         print("RESULT " + json.dumps(measure(args.child, args.warmup, args.steps)))
@@ -74,17 +72,10 @@ def main():
     rows = []
     for model_name in args.models:
         for backend in args.backends:
-            result = subprocess.run(
-                [sys.executable, __file__, "--child", model_name, "--warmup", str(args.warmup),
-                 "--steps", str(args.steps)], cwd=REPO_ROOT, capture_output=True, text=True,
-                env={**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": REPO_ROOT,
-                     "TF_CPP_MIN_LOG_LEVEL": "2"})
-            lines = [l for l in result.stdout.splitlines() if l.startswith("RESULT ")]
-            if result.returncode or not lines:
-                print(f"{model_name} on {backend} failed:\n{result.stderr[-1500:]}")
-                continue
-            rows.append(json.loads(lines[-1][len("RESULT "):]))
-            print(f"done: {model_name} on {backend}", file=sys.stderr)
+            row = run_child(__file__, [model_name, "--warmup", str(args.warmup), "--steps",
+                                       str(args.steps)], backend, f"{model_name} on {backend}")
+            if row:
+                rows.append(row)
     print(f"\n{args.steps} timed steps after {args.warmup} warm-up steps, median; "
           "s/epoch = median step x 60,000 / batch\n")
     print("| model | backend | batch | ms/step | s/epoch (MNIST) | warm-up s |")

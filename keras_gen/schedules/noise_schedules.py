@@ -20,14 +20,16 @@ import numpy as np
 BETA_SCHEDULES = ("linear", "cosine")
 
 
-def linear_betas(num_timesteps, beta_start=1e-4, beta_end=0.02):
+def linear_betas(num_timesteps, beta_start=1e-4, beta_end=0.02, max_beta=0.999):
     """beta_1..beta_T evenly spaced from `beta_start` to `beta_end` (DDPM's schedule for T = 1000).
 
-    The endpoints are rescaled by 1000 / T, so a shorter chain adds the same total noise
-    (as in Nichol & Dhariwal, 2021, "improved DDPM").
+    The endpoints are rescaled by 1000 / T, so a shorter chain adds about the same total noise
+    (as in Nichol & Dhariwal, 2021, "improved DDPM"); for very short chains (T < 50 with the
+    defaults) the rescaled betas are clipped at `max_beta`, below 1.
     """
     scale = 1000.0 / num_timesteps
-    return np.linspace(scale * beta_start, scale * beta_end, num_timesteps, dtype="float64")
+    betas = np.linspace(scale * beta_start, scale * beta_end, num_timesteps, dtype="float64")
+    return np.minimum(betas, max_beta)
 
 
 def cosine_betas(num_timesteps, offset=0.008, max_beta=0.999):

@@ -152,3 +152,21 @@ def test_gan_apps_train_write_grids_and_metrics(tmp_path, model):
         assert second.returncode == 0, second.stderr[-3000:]
         assert "Resuming" in second.stdout and "Epoch 2/2" in second.stdout
         assert [row["epoch"] for row in read_log(output)] == ["0", "1"]
+
+
+def test_ddpm_app_trains_writes_its_pictures_and_resumes(tmp_path):
+    output = str(tmp_path / "ddpm")
+    common = ["--model", "ddpm", "--preset", "tiny", "--subset", "128", "--test-subset", "64",
+              "--output", output]
+    first = run_app(*common, "--epochs", "1")
+    assert first.returncode == 0, first.stderr[-3000:]
+    for name in ["samples.png", "reverse_trajectory.png", "forward_process.png", "loss_curve.png",
+                 "epochs/samples_epoch_001.png", "model.keras", "metrics.json"]:
+        assert os.path.getsize(os.path.join(output, name)) > 0, name
+    with open(os.path.join(output, "metrics.json")) as file:
+        metrics = json.load(file)
+    assert 0.0 < metrics["test_loss"] < 1.1  # noise-prediction MSE; an untrained net scores 1
+    assert {"loss", "val_loss"} <= set(read_log(output)[0].keys())
+    second = run_app(*common, "--epochs", "2")  # the EMA and Adam state come back too
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Resuming" in second.stdout and "Epoch 2/2" in second.stdout

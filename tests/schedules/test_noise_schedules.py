@@ -28,6 +28,7 @@ def test_linear_schedule_golden_values():
 def test_linear_schedule_rescales_to_the_same_total_noise_for_shorter_chains():
     betas = linear_betas(100)
     assert betas[0] == pytest.approx(1e-3) and betas[-1] == pytest.approx(0.2)
+    assert linear_betas(10).max() == pytest.approx(0.999)  # 0.02 * 100 would be 2: clipped
 
 
 def test_cosine_schedule_follows_its_closed_form_until_clipping():
@@ -45,7 +46,7 @@ def test_cosine_schedule_follows_its_closed_form_until_clipping():
 @pytest.mark.parametrize("kwargs, message", [
     ({"name": "quadratic"}, "unknown beta schedule"),
     ({"num_timesteps": 0}, "positive integer"),
-    ({"beta_end": 2.0}, "must lie in"),
+    ({"name": "cosine", "max_beta": 1.0}, "must lie in"),
 ])
 def test_bad_schedules_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -233,13 +233,23 @@ class DDPM(GenerativeModel):
         `denoise(x_t, t)` is one denoiser call; `ddim_sample(noise)` is a complete deterministic
         DDIM sampler of `ddim_steps` steps (trailing spacing) taking x_T: no random op inside.
         """
-        runner = self.sampler("ddim", ddim_steps, 0.0)
+        runner = self.sampler("ddim", min(ddim_steps, self.num_timesteps), 0.0)
         return {
             "denoise": (lambda x_t, t: {"prediction": self.denoiser([x_t, t], training=False)},
                         [((None,) + self.image_shape, "float32"), ((None,), "float32")]),
             "ddim_sample": (lambda noise: {"images": runner(noise)["images"]},
                             [((None,) + self.image_shape, "float32")]),
         }
+
+    def export_example_inputs(self, name, batch, seed=0):
+        """Realistic inputs of endpoint `name` for parity checks: noised images with integer
+        timesteps for `denoise`, standard normal x_T for `ddim_sample`."""
+        rng = np.random.default_rng(seed)
+        noise = rng.standard_normal((batch,) + self.image_shape).astype("float32")
+        if name == "denoise":
+            t = rng.integers(1, self.num_timesteps + 1, batch).astype("float32")
+            return [noise, t]
+        return [noise]
 
     def get_config(self):
         return {

@@ -1,0 +1,71 @@
+"""Benchmark: seconds to sample 64 MNIST-sized images with DDPM-1000 and DDIM-50, per backend.
+
+Each backend runs in its own process. The model is the default DDPM preset's U-Net (timing does
+not depend on the weights, so it is untrained unless --model-file names a trained .keras file).
+Each sampler runs twice: the first call includes tracing/compilation of the whole loop, the
+second is the steady-state cost. Prints a Markdown table.
+
+Usage:
+    python bench/diffusion_sampling_time.py
+    python bench/diffusion_sampling_time.py --backends tensorflow --num-samples 64
+"""
+
+import argparse
+import json
+import time
+
+from child_process import run_child  # bench/ is the script's folder, first on sys.path
+
+SETTINGS = [("DDPM-1000", dict(sampler="ddpm", num_steps=None)),
+            ("DDIM-50", dict(sampler="ddim", num_steps=50))]
+
+
+def measure(num_samples, model_file):
+    """Runs inside the child process; returns a dict of timings."""
+    import keras
+
+    from apps.model_specs import MODEL_SPECS, load_preset
+
+    if model_file:
+        model = keras.saving.load_model(model_file)
+    else:
+        model = MODEL_SPECS["ddpm"].build(load_preset("ddpm", "default")["model"])
+    result = {"backend": keras.config.backend(), "num_samples": num_samples}
+    for name, settings in SETTINGS:
+        for attempt in ("first", "second"):
+            start = time.perf_counter()
+            model.sample(num_samples, seed=0, **settings)
+            result[f"{name} {attempt}"] = time.perf_counter() - start
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
+    parser.add_argument("--num-samples", type=int, default=64)
+    parser.add_argument("--model-file")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print("RESULT " + json.dumps(measure(args.num_samples, args.model_file)))
+        return
+    rows = []
+    arguments = ["--num-samples", str(args.num_samples)]
+    if args.model_file:
+        arguments += ["--model-file", args.model_file]
+    for backend in args.backends:
+        row = run_child(__file__, arguments, backend, backend)
+        if row:
+            rows.append(row)
+    print(f"\nSeconds to sample {args.num_samples} images (28x28x1), default DDPM U-Net; "
+          "first call includes compiling the loop\n")
+    print("| backend | DDPM-1000 first | DDPM-1000 | DDIM-50 first | DDIM-50 | DDPM/DDIM ratio |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        ratio = row["DDPM-1000 second"] / row["DDIM-50 second"]
+        print(f"| {row['backend']} | {row['DDPM-1000 first']:.1f} | {row['DDPM-1000 second']:.1f} | "
+              f"{row['DDIM-50 first']:.1f} | {row['DDIM-50 second']:.1f} | {ratio:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

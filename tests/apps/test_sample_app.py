@@ -1,0 +1,75 @@
+"""The sampling app run as a user runs it: `python -m apps.sample ...` in a subprocess."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run_sample_app(*arguments):
+    return subprocess.run([sys.executable, "-m", "apps.sample", *arguments], cwd=REPO_ROOT,
+                          env={**os.environ, "PYTHONPATH": REPO_ROOT}, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def ddpm_file(tmp_path_factory):
+    from keras_gen.models import DDPM
+
+    model = DDPM(widths=(8,), attention_resolutions=(), num_timesteps=20, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32"),
+              batch_size=8, epochs=1, verbose=0)
+    path = str(tmp_path_factory.mktemp("ddpm") / "model.keras")
+    model.save(path)
+    return path, model
+
+
+def test_ddim_and_ddpm_sampling_write_grids_and_match_the_library(ddpm_file, tmp_path):
+    path, model = ddpm_file
+    grid = str(tmp_path / "ddim.png")
+    result = run_sample_app("--model-file", path, "--output", grid, "--num-samples", "4",
+                            "--sampler", "ddim", "--steps", "5", "--eta", "0.5", "--seed", "3",
+                            "--trajectory", str(tmp_path / "trajectory.png"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "4 samples from DDPM" in result.stdout
+    for name in ("ddim.png", "ddim.npy", "trajectory.png"):
+        assert os.path.getsize(tmp_path / name) > 0
+    written = np.load(tmp_path / "ddim.npy")
+    expected = model.sample(4, num_steps=5, sampler="ddim", eta=0.5, seed=3)
+    np.testing.assert_allclose(written, expected, atol=1e-5)
+
+    ancestral = run_sample_app("--model-file", path, "--output", str(tmp_path / "ddpm.png"),
+                               "--num-samples", "2", "--sampler", "ddpm")
+    assert ancestral.returncode == 0, ancestral.stderr[-3000:]
+    assert np.load(tmp_path / "ddpm.npy").shape == (2, 28, 28, 1)
+
+
+def test_bad_arguments_are_refused_and_nothing_is_overwritten(ddpm_file, tmp_path):
+    path, _ = ddpm_file
+    existing = tmp_path / "kept.png"
+    existing.write_bytes(b"keep me")
+    cases = [
+        (["--output", str(existing)], "already exists"),
+        (["--output", str(tmp_path / "a.png"), "--steps", "21"], "exceeds the model's 20"),
+        (["--output", str(tmp_path / "a.png"), "--eta", "2"], "--eta must lie in [0, 1]"),
+        (["--output", str(tmp_path / "a.jpg")], "must name a .png file"),
+        (["--output", str(tmp_path / "a.png"), "--labels", "3"], "--labels is for conditional"),
+    ]
+    for arguments, message in cases:
+        result = run_sample_app("--model-file", path, *arguments)
+        assert result.returncode == 2, (arguments, result.stderr[-2000:])
+        assert message in result.stderr, (message, result.stderr[-2000:])
+    assert existing.read_bytes() == b"keep me"
+    missing = run_sample_app("--model-file", str(tmp_path / "none.keras"), "--output",
+                             str(tmp_path / "b.png"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"not a zip")
+    broken = run_sample_app("--model-file", str(corrupt), "--output", str(tmp_path / "c.png"))
+    assert broken.returncode == 2 and "cannot be loaded" in broken.stderr
