@@ -83,6 +83,12 @@ class DDPMContractTest(TestCase):
             self.assertEqual(first.shape, (4, 28, 28, 1))
             self.assertAllClose(model.sample(4, seed=3, **settings), first, atol=0.0)
             self.assertGreater(np.abs(model.sample(4, seed=4, **settings) - first).max(), 1e-3)
+        # Chunked sampling (bounded noise memory) draws chunk after chunk from the same stream.
+        chunked = model.sample(5, sampler="ddim", num_steps=3, seed=6, batch_size=2)
+        x_T = np.concatenate([model.sampling_noise(n, 3, rng, stochastic=False)[0]
+                              for rng in [np.random.default_rng(6)] for n in (2, 2, 1)])
+        direct = to_numpy(model.sampler("ddim", 3)(x_T)["images"])
+        self.assertAllClose(chunked, np.clip(direct, -1, 1), atol=1e-5)
 
     def test_each_sampler_setting_is_compiled_once_and_reused(self):
         model = self.model

@@ -148,7 +148,7 @@ class DDPM(GenerativeModel):
         return self._samplers.by_key[key]
 
     def sample(self, num_samples, num_steps=None, sampler="ddpm", eta=0.0, seed=None,
-               return_trajectory=False, spacing="trailing", clip_denoised=True):
+               return_trajectory=False, spacing="trailing", clip_denoised=True, batch_size=256):
         """Generates images by running the reverse process from x_T ~ N(0, I).
 
         Args:
@@ -162,6 +162,10 @@ class DDPM(GenerativeModel):
             return_trajectory: bool. Also return x at every point of the path.
             spacing: str. Timestep spacing when num_steps < T ("leading", "linspace", "trailing").
             clip_denoised: bool. Clip each predicted x_0 to [-1, 1].
+            batch_size: int. Images per compiled call. The noise of a stochastic sampler is
+                `num_steps` images per image (0.8 GB for 256 MNIST images and 1000 steps), so
+                it is drawn chunk by chunk; results depend on `batch_size` only when
+                `num_samples` exceeds it.
 
         Returns:
             numpy images `(num_samples,) + image_shape` in [-1, 1] (clipped), or
@@ -169,23 +173,33 @@ class DDPM(GenerativeModel):
             (x_T first).
         """
         num_samples = check_positive_int(num_samples, "num_samples")
+        batch_size = check_positive_int(batch_size, "batch_size")
         runner = self.sampler(sampler, num_steps, eta, spacing, clip_denoised, return_trajectory)
-        x_T, step_noise = self.sampling_noise(num_samples, runner.num_steps, seed,
-                                              runner.is_stochastic)
-        inputs = [x_T, step_noise] if runner.is_stochastic else x_T
-        outputs = runner.predict(inputs, batch_size=num_samples, verbose=0)
-        images = np.clip(outputs["images"], -1.0, 1.0)
+        rng = self._noise_generator(seed)
+        chunks = []
+        for start in range(0, num_samples, batch_size):
+            count = min(batch_size, num_samples - start)
+            x_T, step_noise = self.sampling_noise(count, runner.num_steps, rng,
+                                                  runner.is_stochastic)
+            inputs = [x_T, step_noise] if runner.is_stochastic else x_T
+            chunks.append(runner.predict(inputs, batch_size=count, verbose=0))
+        images = np.clip(np.concatenate([c["images"] for c in chunks]), -1.0, 1.0)
         if return_trajectory:
-            return images, outputs["trajectory"]
+            return images, np.concatenate([c["trajectory"] for c in chunks])
         return images
 
-    def sampling_noise(self, num_samples, num_steps, seed=None, stochastic=True):
-        """x_T `(n,) + image_shape` and step noise `(n, num_steps) + image_shape` (None if not
-        `stochastic`) from numpy's generator seeded by `seed`."""
+    def _noise_generator(self, seed):
+        if isinstance(seed, np.random.Generator):
+            return seed
         if seed is None:
             seed = int(to_numpy(keras.random.randint((), 0, 2 ** 31 - 1,
                                                      seed=self.sample_seed_generator)))
-        rng = np.random.default_rng(seed)
+        return np.random.default_rng(seed)
+
+    def sampling_noise(self, num_samples, num_steps, seed=None, stochastic=True):
+        """x_T `(n,) + image_shape` and step noise `(n, num_steps) + image_shape` (None if not
+        `stochastic`) from numpy's generator seeded by `seed` (an int, None, or a Generator)."""
+        rng = self._noise_generator(seed)
         x_T = rng.standard_normal((num_samples,) + self.image_shape, dtype="float32")
         step_noise = (rng.standard_normal((num_samples, num_steps) + self.image_shape,
                                           dtype="float32") if stochastic else None)
