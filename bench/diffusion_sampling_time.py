@@ -26,6 +26,7 @@ def measure(num_samples, model_file):
     """Runs inside the child process; returns a dict of timings."""
     import keras
 
+    import keras_gen  # noqa: F401  (registers the classes a .keras file names)
     from apps.model_specs import MODEL_SPECS, load_preset
 
     if model_file:
