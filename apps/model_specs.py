@@ -200,17 +200,21 @@ def image_features(images):
             "dark_fraction": float((images < -0.5).mean())}
 
 
+def feature_gaps(samples, test_images):
+    """`image_features` of samples and of test images, and their absolute gaps."""
+    real, fake = image_features(test_images), image_features(samples)
+    return {**{f"sample_{key}": value for key, value in fake.items()},
+            **{f"test_{key}": value for key, value in real.items()},
+            **{f"{key}_gap": abs(fake[key] - real[key]) for key in real}}
+
+
 def _evaluate_gan(model, test_images, preset):
     """Gaps between fixed features of 1,000 samples and of the real test images (0 is ideal).
 
     A stand-in until FID/KID/IS land: it catches collapse to blank or saturated images, not
     subtle mode dropping.
     """
-    samples = model.sample(1000, seed=0)
-    real, fake = image_features(test_images), image_features(samples)
-    return {**{f"sample_{key}": value for key, value in fake.items()},
-            **{f"test_{key}": value for key, value in real.items()},
-            **{f"{key}_gap": abs(fake[key] - real[key]) for key in real}}
+    return feature_gaps(model.sample(1000, seed=0), test_images)
 
 
 # --- diffusion ------------------------------------------------------------------------------
@@ -255,10 +259,7 @@ def _evaluate_ddpm(model, test_images, preset):
     loss = model.evaluate(test_images, batch_size=500, verbose=0)
     samples = model.sample(1000, num_steps=int(preset.get("evaluation_ddim_steps", 50)),
                            sampler="ddim", seed=0)
-    real, fake = image_features(test_images), image_features(samples)
-    return {"test_loss": float(loss),
-            **{f"sample_{key}": value for key, value in fake.items()},
-            **{f"{key}_gap": abs(fake[key] - real[key]) for key in real}}
+    return {"test_loss": float(loss), **feature_gaps(samples, test_images)}
 
 
 _GAN_DATA = {"value_range": (-1.0, 1.0)}
