@@ -240,16 +240,15 @@ def _ddpm_previews(model, test_images):
     """Samples, a reverse trajectory (8 frames a row: x_T ... x_0) and the forward process on
     real test digits (x_0 ... x_T), all with fixed noise so epochs compare."""
     with model.ema_weights():
-        samples = model.sample(64, num_steps=PREVIEW_DDIM_STEPS, sampler="ddim",
-                               seed=PREVIEW_SEED)
-        _, trajectory = model.sample(8, num_steps=PREVIEW_DDIM_STEPS, sampler="ddim",
-                                     seed=PREVIEW_SEED, return_trajectory=True)
+        # One pass gives both: the grid, and the paths of its first 8 samples.
+        samples, trajectory = model.sample(64, num_steps=PREVIEW_DDIM_STEPS, sampler="ddim",
+                                           seed=PREVIEW_SEED, return_trajectory=True)
     frames = np.linspace(0, PREVIEW_DDIM_STEPS, 8).round().astype(int)
     steps = np.linspace(0, model.num_timesteps, 8).round().astype(int)
     forward = model.forward_process(test_images[:8], steps, seed=PREVIEW_SEED)
     return {
         "samples": samples,
-        "reverse_trajectory": trajectory[:, frames].reshape((-1,) + model.image_shape),
+        "reverse_trajectory": trajectory[:8, frames].reshape((-1,) + model.image_shape),
         "forward_process": forward.reshape((-1,) + model.image_shape),
     }
 
