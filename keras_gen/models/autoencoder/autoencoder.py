@@ -129,7 +129,7 @@ class AutoEncoder(GenerativeModel):
         self.reconstruction_loss_tracker.update_state(error)
         loss = ops.mean(error)
         if self.losses:
-            loss = loss + ops.sum(self.losses)
+            loss = loss + ops.sum(ops.stack(self.losses))
         return loss
 
     def encode(self, x):

@@ -109,7 +109,7 @@ class DDPM(GenerativeModel):
             y_pred = self(x, training=training)
         loss = ops.mean(ops.square(y_pred["prediction"] - y_pred["target"]))
         if self.losses:
-            loss = loss + ops.sum(self.losses)
+            loss = loss + ops.sum(ops.stack(self.losses))
         return loss
 
     # ----------------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ class VAE(GenerativeModel):
         self.reconstruction_loss_tracker.update_state(reconstruction_loss)
         self.kl_loss_tracker.update_state(kl_loss)
         if self.losses:
-            loss = loss + ops.sum(self.losses)
+            loss = loss + ops.sum(ops.stack(self.losses))
         return loss
 
     # ----------------------------------------------------------------------------------------
