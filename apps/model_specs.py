@@ -46,6 +46,8 @@ class ModelSpec:
         loss_panels: list of lists of metric names drawn on one panel each, or None (one panel
             per metric).
         grid_columns: int. Width of the PNG grids.
+        initialize: `(model, train_data) -> None` run once on a new model before compiling
+            (data-dependent initialisation), or None.
     """
 
     build: Callable
@@ -57,6 +59,7 @@ class ModelSpec:
     validate: bool = True
     loss_panels: list = None
     grid_columns: int = 8
+    initialize: Callable = None
 
     @property
     def value_range(self):
@@ -261,6 +264,60 @@ def _evaluate_ddpm(model, test_images, preset):
     return {"test_loss": float(loss), **feature_gaps(samples, test_images)}
 
 
+# --- normalizing flows ----------------------------------------------------------------------
+def _build_real_nvp(kwargs):
+    from keras_gen.models import RealNVP
+
+    return RealNVP(**kwargs)
+
+
+def _initialize_real_nvp(model, train_data, num_batches=8):
+    """ActNorm's data-dependent initialisation from the first few training batches."""
+    model.initialize_from_data(np.concatenate([np.asarray(batch)
+                                               for batch in train_data.take(num_batches)]))
+
+
+FLOW_TEMPERATURES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def _real_nvp_previews(model, test_data):
+    """Images: samples at temperature 1 and a temperature sweep (a row per temperature, the
+    same latents scaled). 2-D data: data vs learned density (and samples), and the data mapped
+    to latent space."""
+    from keras_gen.plotting import save_density_comparison, save_latent_mapping
+
+    if model.is_image_flow:
+        sweep = [model.sample(8, temperature=t, seed=PREVIEW_SEED) for t in FLOW_TEMPERATURES]
+        return {"samples": model.sample(64, seed=PREVIEW_SEED),
+                "temperature_sweep": np.concatenate(sweep)}
+    samples = model.sample(2_000, seed=PREVIEW_SEED)
+    return {
+        "density": lambda path: save_density_comparison(model.log_prob, test_data, path,
+                                                        samples=samples),
+        "latent_mapping": lambda path: save_latent_mapping(test_data, model.forward(test_data)[0],
+                                                           path),
+    }
+
+
+def _gaussian_nll(points):
+    """Mean NLL (nats) of `points` under the single Gaussian fitted to them (a baseline that
+    has seen the test set: a flow that beats it has learned more than a mean and covariance)."""
+    centred = points - points.mean(axis=0)
+    covariance = np.cov(points.T, bias=True)
+    mahalanobis = np.einsum("ni,ij,nj->n", centred, np.linalg.inv(covariance), centred)
+    return float(0.5 * (mahalanobis + np.log(np.linalg.det(2 * np.pi * covariance))).mean())
+
+
+def _evaluate_real_nvp(model, test_data, preset):
+    """Test NLL (nats) and bits/dim; for 2-D data also a fitted Gaussian's NLL on the same set."""
+    log_prob = model.log_prob(test_data, seed=0)
+    metrics = {"test_nll": float(-log_prob.mean()),
+               "test_bits_per_dim": float(-log_prob.mean() / (model.num_dimensions * np.log(2)))}
+    if not model.is_image_flow:
+        metrics["test_nll_fitted_gaussian"] = _gaussian_nll(test_data.astype("float64"))
+    return metrics
+
+
 _GAN_DATA = {"value_range": (-1.0, 1.0)}
 _DCGAN_PANELS = [["d_loss", "g_loss"], ["real_accuracy", "fake_accuracy"]]
 
@@ -278,6 +335,9 @@ MODEL_SPECS = {
                                       ["gradient_penalty"]]),
     "ddpm": ModelSpec(_build_ddpm, {"value_range": (-1.0, 1.0)}, None, _ddpm_previews,
                       _evaluate_ddpm, compile_with_ema),
+    "real_nvp": ModelSpec(_build_real_nvp, {}, None, _real_nvp_previews, _evaluate_real_nvp,
+                          loss_panels=[["bits_per_dim"], ["regularization_loss"]],
+                          grid_columns=8, initialize=_initialize_real_nvp),
     "cgan": ModelSpec(_build_cgan, {**_GAN_DATA, "with_labels": True}, None, _cgan_previews,
                       _evaluate_gan, compile_adversarial, validate=False,
                       loss_panels=_DCGAN_PANELS, grid_columns=10),

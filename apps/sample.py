@@ -5,9 +5,11 @@ Usage:
     python -m apps.sample --model-file runs/ddpm_mnist/model.keras --sampler ddim --steps 50 \\
         --eta 0.0 --trajectory trajectory.png --output ddim50.png
     python -m apps.sample --model-file runs/cgan_mnist/model.keras --labels 7 --output sevens.png
+    python -m apps.sample --model-file runs/real_nvp_mnist/model.keras --temperature 0.7 \
+        --output flow.png
 
 Diffusion models take --sampler {ddpm,ddim}, --steps, --eta and --spacing; conditional GANs take
---labels. The same --seed gives the same images. Also writes the images as .npy beside the PNG
+--labels; flows take --temperature (2-D flows write a scatter plot of the points). The same --seed gives the same images. Also writes the images as .npy beside the PNG
 (pixel values as the model produces them) and prints how long sampling took.
 """
 
@@ -40,7 +42,12 @@ def parse_args(argv=None):
     gan = parser.add_argument_group("conditional GANs")
     gan.add_argument("--labels", type=int, nargs="+",
                      help="class labels, repeated to --num-samples (default: 0, 1, 2, ...)")
+    flow = parser.add_argument_group("normalizing flows")
+    flow.add_argument("--temperature", type=float,
+                      help="latent noise scale, > 0 (default 1.0; below 1: cleaner, less varied)")
     args = parser.parse_args(argv)
+    if args.temperature is not None and not args.temperature > 0:
+        parser.error(f"--temperature must be positive; got {args.temperature}")
     if not args.output.endswith(".png"):
         parser.error(f"--output {args.output} must name a .png file")
     if not os.path.isfile(args.model_file):
@@ -58,10 +65,13 @@ def draw(model, args, parser):
     """Returns (images, value_range, trajectory or None) for whatever family `model` is."""
     import numpy as np
 
-    from keras_gen.models import DDPM, VAE, ConditionalGAN
+    from keras_gen.models import DDPM, VAE, ConditionalGAN, RealNVP
 
     if args.labels and not isinstance(model, ConditionalGAN):
         parser.error(f"--labels is for conditional GANs; {args.model_file} holds a "
+                     f"{type(model).__name__}")
+    if args.temperature is not None and not isinstance(model, RealNVP):
+        parser.error(f"--temperature is for normalizing flows; {args.model_file} holds a "
                      f"{type(model).__name__}")
     if isinstance(model, DDPM):
         result = model.sample(
@@ -81,6 +91,10 @@ def draw(model, args, parser):
     if not hasattr(model, "sample"):
         parser.error(f"{type(model).__name__} does not sample (an autoencoder has no prior); "
                      "use a VAE, GAN or DDPM model file")
+    if isinstance(model, RealNVP):
+        samples = model.sample(args.num_samples, temperature=args.temperature or 1.0,
+                               seed=args.seed)
+        return samples, (0.0, 1.0), None
     value_range = (0.0, 1.0) if isinstance(model, VAE) else (-1.0, 1.0)
     return model.sample(args.num_samples, seed=args.seed), value_range, None
 
@@ -93,7 +107,7 @@ def main(argv=None):
     import keras_gen  # noqa: F401  (registers the classes the file names)
     from keras_gen.atomic_files import atomic_path
     from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint
-    from keras_gen.plotting import save_image_grid
+    from keras_gen.plotting import save_image_grid, save_point_cloud
 
     try:
         model = load_checkpoint(os.path.dirname(os.path.abspath(args.model_file)),
@@ -106,7 +120,10 @@ def main(argv=None):
     except ValueError as error:
         parser.error(str(error))
     seconds = time.perf_counter() - start
-    save_image_grid(images, args.output, args.columns, value_range)
+    if images.ndim == 2:  # 2-D points (a flow trained on toy data): a scatter plot
+        save_point_cloud(images, args.output)
+    else:
+        save_image_grid(images, args.output, args.columns, value_range)
     with atomic_path(args.output[:-len(".png")] + ".npy") as temporary:
         with open(temporary, "wb") as file:
             np.save(file, images)

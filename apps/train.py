@@ -3,6 +3,7 @@
 Usage:
     python -m apps.train --model vae --dataset mnist --output saved_models/vae_mnist
     KERAS_BACKEND=jax python -m apps.train --model autoencoder --epochs 2 --output runs/ae
+    python -m apps.train --model real_nvp --dataset moons --output runs/real_nvp_moons
 
 Writes into --output: a PNG grid per epoch (epochs/) and the latest grids (samples.png,
 reconstructions.png, ...), training_log.csv and loss_curve.png, checkpoint.keras +
@@ -23,7 +24,8 @@ from apps.model_specs import MODEL_SPECS, load_preset
 # Set before anything imports TensorFlow (the data loaders do, inside main()).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-DATASETS = ("mnist", "fashion_mnist")
+IMAGE_DATASETS = ("mnist", "fashion_mnist")
+TOY_DATASETS = ("moons", "ring", "grid")  # 2-D points, for models with a `toy2d` preset
 RUN_FILES = ("checkpoint.keras", "training_state.json", "training_log.csv", "loss_curve.png",
              "model.keras", "metrics.json", "epochs")
 
@@ -31,14 +33,16 @@ RUN_FILES = ("checkpoint.keras", "training_state.json", "training_log.csv", "los
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, choices=sorted(MODEL_SPECS))
-    parser.add_argument("--dataset", default="mnist", choices=DATASETS)
-    parser.add_argument("--preset", default="default",
-                        help="named settings in apps/presets/<model>.json (default: default)")
+    parser.add_argument("--dataset", default="mnist", choices=IMAGE_DATASETS + TOY_DATASETS)
+    parser.add_argument("--preset",
+                        help="named settings in apps/presets/<model>.json (default: default, "
+                             "or toy2d for a 2-D --dataset)")
     parser.add_argument("--epochs", type=positive_int, help="total epochs (preset's if omitted)")
     parser.add_argument("--batch-size", type=positive_int)
     parser.add_argument("--learning-rate", type=positive_float)
     parser.add_argument("--subset", type=positive_int,
-                        help="train on the first N training images only (quick runs)")
+                        help="train on the first N training images only (quick runs); for 2-D "
+                             "data, the number of training points")
     parser.add_argument("--test-subset", type=positive_int,
                         help="evaluate on the first N test images only")
     parser.add_argument("--output", help="run folder (default: runs/<model>_<dataset>)")
@@ -46,10 +50,21 @@ def parse_args(argv=None):
                         help="delete this run's files in --output and start again")
     parser.add_argument("--seed", type=int, default=0, help="data shuffle and binarization seed")
     args = parser.parse_args(argv)
+    args.is_toy = args.dataset in TOY_DATASETS
+    args.preset = args.preset or ("toy2d" if args.is_toy else "default")
     try:
         args.preset_settings = load_preset(args.model, args.preset)
     except ValueError as error:
+        if args.is_toy:
+            parser.error(f"--dataset {args.dataset} is 2-D data; --model {args.model} has no "
+                         f"preset {args.preset!r} for it ({error}); real_nvp trains on 2-D data")
         parser.error(str(error))
+    is_vector_preset = len(args.preset_settings["model"].get("data_shape", (28, 28, 1))) == 1
+    if is_vector_preset != args.is_toy:
+        kinds = {True: "2-D points", False: "images"}
+        parser.error(f"preset {args.preset!r} is for {kinds[is_vector_preset]} but --dataset "
+                     f"{args.dataset} is {kinds[args.is_toy]}; pick a matching --preset or "
+                     "--dataset")
     args.epochs = args.epochs or args.preset_settings["epochs"]
     args.batch_size = args.batch_size or args.preset_settings["batch_size"]
     args.learning_rate = args.learning_rate or args.preset_settings["learning_rate"]
@@ -129,17 +144,26 @@ def main(argv=None):
     )
 
     spec = MODEL_SPECS[args.model]
-    try:
-        train_data = data.load_images(args.dataset, "train", args.batch_size, subset=args.subset,
-                                      seed=args.seed, **spec.data_options)
-        test_images, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
-    except (data.DataUnavailableError, ValueError) as error:
-        parser.error(str(error))
-    test_images = data.preprocess_images(test_images, spec.value_range, spec.test_binarize,
-                                         seed=0)
+    if args.is_toy:
+        # Fresh points from the known distribution: training and test sets never overlap.
+        num_points = args.subset or args.preset_settings.get("num_train_points", 10_000)
+        train_data = data.load_toy_points(args.dataset, num_points, args.batch_size, args.seed)
+        test_images = data.get_toy_distribution(args.dataset).sample(
+            args.test_subset or 2_000, seed=args.seed + 1)
+    else:
+        try:
+            train_data = data.load_images(args.dataset, "train", args.batch_size,
+                                          subset=args.subset, seed=args.seed, **spec.data_options)
+            test_images, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
+        except (data.DataUnavailableError, ValueError) as error:
+            parser.error(str(error))
+        test_images = data.preprocess_images(test_images, spec.value_range, spec.test_binarize,
+                                             seed=0)
 
     if model is None:
         model = spec.build(args.preset_settings["model"])
+        if spec.initialize is not None:
+            spec.initialize(model, train_data)
         spec.compile(model, args.preset_settings, args.learning_rate)
     print(f"Training {type(model).__name__} on {args.dataset} with the "
           f"{keras.config.backend()} backend: epochs {initial_epoch + 1}..{args.epochs}, "

@@ -41,12 +41,16 @@ class ActNorm(keras.layers.Layer):
 
     def transform(self, x):
         """Returns `(y, log_det)`, log_det `(batch,)` = log|det dy/dx|."""
+        if not self.built:  # called directly rather than through __call__
+            self.build(x.shape)
+        x = ops.convert_to_tensor(x)
         y = (x + self.bias) * ops.exp(self.log_scale)
         positions = int(np.prod(x.shape[1:-1])) if len(x.shape) > 2 else 1
         log_det = positions * ops.sum(self.log_scale) * ops.ones((ops.shape(x)[0],))
         return y, log_det
 
     def inverse(self, y):
+        y = ops.convert_to_tensor(y)
         return y * ops.exp(-self.log_scale) - self.bias
 
     def initialize(self, x, epsilon=1e-6):

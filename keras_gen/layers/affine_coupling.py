@@ -151,12 +151,16 @@ class AffineCoupling(keras.layers.Layer):
 
     def transform(self, x):
         """Returns `(y, log_det)`, log_det `(batch,)` = log|det dy/dx|."""
+        if not self.built:  # called directly rather than through __call__
+            self.build(x.shape)
+        x = ops.convert_to_tensor(x)
         mask = ops.convert_to_tensor(self.mask)
         log_scale, shift = self._log_scale_and_shift(mask * x)
         y = mask * x + (1.0 - mask) * (x * ops.exp(log_scale) + shift)
         return y, ops.sum(ops.reshape(log_scale, (ops.shape(x)[0], -1)), axis=1)
 
     def inverse(self, y):
+        y = ops.convert_to_tensor(y)
         mask = ops.convert_to_tensor(self.mask)
         log_scale, shift = self._log_scale_and_shift(mask * y)
         return mask * y + (1.0 - mask) * (y - shift) * ops.exp(-log_scale)

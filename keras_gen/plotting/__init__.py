@@ -2,3 +2,9 @@
 
 from keras_gen.plotting.image_grid import save_image_grid, tile_images
 from keras_gen.plotting.loss_curve import read_training_log, save_loss_curves
+from keras_gen.plotting.density import (
+    density_grid,
+    save_density_comparison,
+    save_latent_mapping,
+    save_point_cloud,
+)

@@ -256,10 +256,20 @@ class RealNVP(GenerativeModel):
     # ----------------------------------------------------------------------------------------
     # Eager, checked entry points (numpy in, numpy out).
     # ----------------------------------------------------------------------------------------
-    def _check_data(self, x, name="x"):
-        if self.is_image_flow:
+    def _check_data(self, x, name="x", continuous=False):
+        """Pixels k / 255 in [0, 1]; with `continuous`, any value the logit transform accepts
+        (what `inverse` returns for latents far out in the tails lies slightly outside [0, 1])."""
+        if not self.is_image_flow:
+            return check_latents(x, self.num_dimensions, name=name)
+        if not continuous:
             return check_images(x, self.data_shape, value_range=(0.0, 1.0), name=name)
-        return check_latents(x, self.num_dimensions, name=name)
+        margin = self.alpha / (1.0 - 2.0 * self.alpha)
+        x = check_images(x, self.data_shape, value_range=None, name=name)
+        if x.min() <= -margin or x.max() >= 1.0 + margin:
+            raise ValueError(f"`{name}` has values in [{x.min():.3g}, {x.max():.3g}]; the logit "
+                             f"transform needs ({-margin:.4g}, {1 + margin:.4g}) (pixels in "
+                             "[0, 1]).")
+        return x
 
     def log_prob(self, x, seed=0, batch_size=500):
         """Per-example log-likelihood in nats, numpy `(batch,)`.
@@ -301,7 +311,7 @@ class RealNVP(GenerativeModel):
         transform is part of the map; no quantization happens here, so `inverse(forward(x))`
         gives x back. `forward(x)` is the same method.
         """
-        x = self._check_data(x)
+        x = self._check_data(x, continuous=True)
         log_det = ops.zeros((len(x),))
         h = ops.convert_to_tensor(x)
         if self.is_image_flow:
