@@ -6,8 +6,10 @@ Usage:
 
 Always runs under the TensorFlow backend (the .keras file may come from JAX or torch). Writes
 OUTPUT/saved_model (every endpoint as a named signature, for TF Serving), OUTPUT/<endpoint>.tflite
-for each endpoint, and OUTPUT/export_report.json with each TFLite file's size and its maximum
-absolute difference from the Keras model on the same inputs.
+for each endpoint, and OUTPUT/export_report.json with each TFLite file's size, its maximum
+absolute difference from the Keras model on the same inputs, and its milliseconds per call in
+LiteRT. --quantize also writes OUTPUT/<endpoint>.int8.tflite (post-training dynamic-range
+quantization: int8 weights, float activations) and reports its size and error.
 """
 
 import argparse
@@ -42,9 +44,13 @@ def parse_args(argv=None):
     parser.add_argument("--output", required=True, help="export folder")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
     parser.add_argument("--no-tflite", action="store_true", help="SavedModel only")
+    parser.add_argument("--quantize", action="store_true",
+                        help="also write int8-weight .tflite files and report their error")
     parser.add_argument("--parity-batch", type=positive_int, default=8,
                         help="inputs per parity check (default 8)")
     args = parser.parse_args(argv)
+    if args.quantize and args.no_tflite:
+        parser.error("--quantize makes .tflite files; drop --no-tflite")
     if not os.path.isfile(args.model_file):
         parser.error(f"--model-file {args.model_file} does not exist; train a model first "
                      "(python -m apps.train ...)")
@@ -74,7 +80,13 @@ def main(argv=None):
     import keras_gen  # noqa: F401  (registers the classes the file names)
     from keras_gen.atomic_files import write_json
     from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint
-    from keras_gen.export import ExportError, convert_signature, export_saved_model, run_tflite
+    from keras_gen.export import (
+        ExportError,
+        convert_signature,
+        export_saved_model,
+        run_tflite,
+        time_tflite_call,
+    )
     from keras_gen.validation import to_numpy
 
     if _REQUESTED_BACKEND != "tensorflow":
@@ -111,15 +123,23 @@ def main(argv=None):
         if not args.no_tflite:
             tflite_path = os.path.join(staging, f"{name}.tflite")
             entry["tflite_bytes"] = convert_signature(saved_model_path, name, tflite_path)
-            outputs = run_tflite(tflite_path, name, {f"{name}_input_{i}": x
-                                                     for i, x in enumerate(inputs)})
+            feed = {f"{name}_input_{i}": x for i, x in enumerate(inputs)}
+            outputs = run_tflite(tflite_path, name, feed)
             entry["tflite_max_abs_diff"] = max(float(np.abs(outputs[key] - expected[key]).max())
                                                for key in expected)
+            entry["tflite_ms_per_call"] = time_tflite_call(tflite_path, name, feed)
             entry["tolerance"] = parity_tolerance(expected)
             if entry["tflite_max_abs_diff"] > entry["tolerance"]:
                 shutil.rmtree(staging, ignore_errors=True)
                 sys.exit(f"TFLite {name} differs from Keras by {entry['tflite_max_abs_diff']:.3g} "
                          f"(> {entry['tolerance']:.3g}); export not written.")
+            if args.quantize:  # reported, not gated: int8 weights are approximate by design
+                quantized_path = os.path.join(staging, f"{name}.int8.tflite")
+                entry["int8_tflite_bytes"] = convert_signature(saved_model_path, name,
+                                                               quantized_path, quantize=True)
+                outputs = run_tflite(quantized_path, name, feed)
+                entry["int8_max_abs_diff"] = max(
+                    float(np.abs(outputs[key] - expected[key]).max()) for key in expected)
         report["endpoints"][name] = entry
         print(f"{name}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
                                       for k, v in entry.items()))

@@ -1,5 +1,7 @@
 """TFLite conversion of SavedModel signatures, and running them for parity checks."""
 
+import time
+
 import numpy as np
 
 from keras_gen.atomic_files import atomic_path
@@ -31,14 +33,32 @@ def convert_signature(saved_model_path, signature, tflite_path, quantize=False):
     return len(content)
 
 
-def run_tflite(tflite_path, signature, inputs):
-    """Runs signature `signature` of a .tflite file on `inputs` (`{name: array}`); returns outputs.
+def tflite_runner(tflite_path, signature):
+    """A callable `(**inputs) -> {output: array}` for one signature of a .tflite file.
 
-    Uses TensorFlow's bundled interpreter (ai-edge-litert is its successor for devices; TF's
-    copy avoids another dependency here).
+    Runs in LiteRT (`ai-edge-litert`), the runtime that ships .tflite files to devices and the
+    successor of TensorFlow's own `tf.lite.Interpreter` (deprecated in TF 2.21): what passes
+    here is what a phone or a Raspberry Pi runs, with no TensorFlow installed.
     """
-    import tensorflow as tf
+    from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = tf.lite.Interpreter(model_path=tflite_path)
-    runner = interpreter.get_signature_runner(signature)
+    return Interpreter(model_path=tflite_path).get_signature_runner(signature)
+
+
+def run_tflite(tflite_path, signature, inputs):
+    """Runs signature `signature` of a .tflite file on `inputs` (`{name: array}`); returns outputs."""
+    runner = tflite_runner(tflite_path, signature)
     return {name: np.asarray(value) for name, value in runner(**inputs).items()}
+
+
+def time_tflite_call(tflite_path, signature, inputs, repeats=20, budget_seconds=2.0):
+    """Median milliseconds of one call of a .tflite signature on `inputs` (after one warm-up);
+    at most `repeats` calls, fewer once `budget_seconds` are spent (a 50-step sampler is slow)."""
+    runner = tflite_runner(tflite_path, signature)
+    runner(**inputs)
+    times = []
+    while len(times) < repeats and sum(times) < budget_seconds:
+        start = time.perf_counter()
+        runner(**inputs)
+        times.append(time.perf_counter() - start)
+    return 1000.0 * float(np.median(times))

@@ -103,3 +103,40 @@ def test_ddpm_exports_its_denoiser_and_a_complete_ddim_sampler(tmp_path):
     assert served.returncode == 0, served.stderr[-2000:]
     expected = model.sample(3, num_steps=30, sampler="ddim", seed=5)
     np.testing.assert_allclose(np.load(tmp_path / "images.npy"), expected, atol=1e-4)
+
+
+def test_real_nvp_exports_sample_and_log_prob_with_dequantization_noise_as_an_input(
+        tmp_path, mnist_train_subset):
+    from keras_gen.models import RealNVP
+
+    model = RealNVP((28, 28, 1), couplings_per_stage=1, hidden_units=8, num_blocks=1, seed=0)
+    model.initialize_from_data(mnist_train_subset[:256])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(mnist_train_subset[:128], batch_size=64, epochs=1, verbose=0)
+    model.save(tmp_path / "flow.keras")
+    output = str(tmp_path / "export")
+    result = run_export("--model-file", str(tmp_path / "flow.keras"), "--output", output)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(os.path.join(output, "export_report.json")) as file:
+        report = json.load(file)
+    assert report["signatures"] == ["sample", "log_prob"]
+    assert report["endpoints"]["sample"]["tflite_max_abs_diff"] <= 1e-4
+    # log p of a 784-pixel image is about -1,000 nats: float32 parity is relative to that.
+    assert report["endpoints"]["log_prob"]["tflite_max_abs_diff"] <= 1e-4 * 3000
+
+    # The served log_prob of real digits, with the noise as an input, is this backend's number.
+    images = mnist_train_subset[-4:]
+    noise = np.random.default_rng(3).random(images.shape, dtype="float32")
+    np.save(tmp_path / "x.npy", images)
+    np.save(tmp_path / "u.npy", noise)
+    script = ("import sys, numpy as np, tensorflow as tf; m = tf.saved_model.load(sys.argv[1]); "
+              "out = m.signatures['log_prob'](log_prob_input_0=tf.constant(np.load(sys.argv[2])),"
+              " log_prob_input_1=tf.constant(np.load(sys.argv[3]))); "
+              "np.save(sys.argv[4], out['log_prob'].numpy())")
+    served = subprocess.run([sys.executable, "-c", script, os.path.join(output, "saved_model"),
+                             str(tmp_path / "x.npy"), str(tmp_path / "u.npy"),
+                             str(tmp_path / "lp.npy")], capture_output=True, text=True,
+                            timeout=300)
+    assert served.returncode == 0, served.stderr[-2000:]
+    np.testing.assert_allclose(np.load(tmp_path / "lp.npy"),
+                               np.asarray(model.predict([images, noise], verbose=0)), rtol=1e-5)

@@ -60,6 +60,8 @@ def test_bad_arguments_are_refused_and_nothing_is_overwritten(ddpm_file, tmp_pat
         (["--output", str(tmp_path / "a.png"), "--eta", "2"], "--eta must lie in [0, 1]"),
         (["--output", str(tmp_path / "a.jpg")], "must name a .png file"),
         (["--output", str(tmp_path / "a.png"), "--labels", "3"], "--labels is for conditional"),
+        (["--output", str(tmp_path / "a.png"), "--temperature", "0.7"],
+         "--temperature is for normalizing flows"),
     ]
     for arguments, message in cases:
         result = run_sample_app("--model-file", path, *arguments)
@@ -73,3 +75,22 @@ def test_bad_arguments_are_refused_and_nothing_is_overwritten(ddpm_file, tmp_pat
     corrupt.write_bytes(b"not a zip")
     broken = run_sample_app("--model-file", str(corrupt), "--output", str(tmp_path / "c.png"))
     assert broken.returncode == 2 and "cannot be loaded" in broken.stderr
+
+
+def test_flow_sampling_takes_a_temperature_and_draws_2d_points(tmp_path):
+    from keras_gen.models import RealNVP
+
+    flow = RealNVP((2,), couplings_per_stage=2, hidden_units=8, seed=0)
+    flow.compile(optimizer="adam")
+    flow.fit(np.random.default_rng(0).standard_normal((64, 2)).astype("float32"), verbose=0)
+    path = str(tmp_path / "flow.keras")
+    flow.save(path)
+    result = run_sample_app("--model-file", path, "--output", str(tmp_path / "points.png"),
+                            "--num-samples", "500", "--temperature", "0.5", "--seed", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert os.path.getsize(tmp_path / "points.png") > 0
+    np.testing.assert_allclose(np.load(tmp_path / "points.npy"),
+                               flow.sample(500, temperature=0.5, seed=2), atol=1e-5)
+    frozen = run_sample_app("--model-file", path, "--output", str(tmp_path / "t.png"),
+                            "--temperature", "0")
+    assert frozen.returncode == 2 and "--temperature must be positive" in frozen.stderr

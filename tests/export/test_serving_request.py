@@ -1,0 +1,75 @@
+"""The README's TF Serving request, answered by the exported SavedModel as TF Serving would."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from keras_gen.export import RequestError, predict_request
+from keras_gen.models import VAE
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def readme_request():
+    with open(os.path.join(REPO_ROOT, "README.md")) as file:
+        readme = file.read()
+    return re.search(r"```json\n(\{\"signature_name\": \"decode\".*?)\n```", readme, re.S).group(1)
+
+
+@pytest.fixture(scope="module")
+def served_vae(tmp_path_factory):
+    """A VAE with the default latent size, trained a step on this backend and exported."""
+    import tensorflow as tf
+
+    folder = tmp_path_factory.mktemp("serving")
+    vae = VAE(latent_dim=32, filters=(4, 8), hidden_dim=16, seed=0)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    images = (np.random.default_rng(0).random((16, 28, 28, 1)) > 0.5).astype("float32")
+    vae.fit(images, batch_size=8, epochs=1, verbose=0)
+    vae.save(folder / "vae.keras")
+    result = subprocess.run([sys.executable, "-m", "apps.export", "--model-file",
+                             str(folder / "vae.keras"), "--output", str(folder / "export"),
+                             "--no-tflite"], cwd=REPO_ROOT,
+                            env={**os.environ, "PYTHONPATH": REPO_ROOT}, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return vae, tf.saved_model.load(str(folder / "export" / "saved_model"))
+
+
+def test_the_readme_request_gets_the_keras_decoder_output(served_vae):
+    vae, loaded = served_vae
+    body = readme_request()
+    answer = json.loads(json.dumps(predict_request(loaded, body)))  # survives JSON, as served
+    z = np.asarray(json.loads(body)["instances"], "float32")
+    np.testing.assert_allclose(np.asarray(answer["predictions"]), vae.decode(z), atol=1e-5)
+    assert np.asarray(answer["predictions"]).shape == (1, 28, 28, 1)
+
+
+def test_columnar_format_answers_with_named_outputs(served_vae):
+    vae, loaded = served_vae
+    images = vae.decode(np.random.default_rng(1).standard_normal((3, 32)).astype("float32"))
+    answer = predict_request(loaded, {"signature_name": "encode", "inputs": images.tolist()})
+    assert set(answer["outputs"]) == {"mean", "log_variance"}
+    mean, log_variance = vae.encode(images)
+    np.testing.assert_allclose(np.asarray(answer["outputs"]["mean"]), mean, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(answer["outputs"]["log_variance"]), log_variance,
+                               atol=1e-5)
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"signature_name": "decode", "instances": [["a"] * 32]}, "must hold float32 numbers"),
+    ({"signature_name": "decode", "instances": [[0.0] * 31]}, "has shape (1, 31)"),
+    ({"signature_name": "sample", "instances": [[0.0] * 32]}, "no signature 'sample'"),
+    ({"instances": [[0.0] * 32], "inputs": [[0.0] * 32]}, "exactly one of"),
+    ({"signature_name": "decode", "inputs": {"z": [[0.0] * 32]}}, "missing ['decode_input_0']"),
+])
+def test_bad_requests_get_one_line_errors(served_vae, body, message):
+    with pytest.raises(RequestError) as error:
+        predict_request(served_vae[1], body)
+    assert message in str(error.value) and "\n" not in str(error.value)
