@@ -47,7 +47,8 @@ class RealNVP(GenerativeModel):
       checkerboard couplings, a squeeze, `couplings_per_stage` channel couplings, and a
       factor-out: half the channels leave as latents, the rest go on to the next scale. The last
       scale is `couplings_per_stage + 1` checkerboard couplings. For MNIST with 2 scales:
-      28x28x1 -> 14x14x4 (2 channels factored out) -> 14x14x2 -> 7x7x8 (4 out) -> 7x7x4.
+      couplings at 28x28x1, squeeze to 14x14x4, couplings, factor out 2 channels, couplings at
+      14x14x2; a third scale would squeeze again to 7x7x8 and factor out 4 more.
       The likelihood is of the discrete pixels through uniform dequantization, so `bits_per_dim`
       is a true bits per 8-bit pixel.
 
