@@ -14,6 +14,7 @@ quantization: int8 weights, float activations) and reports its size and error.
 
 import argparse
 import os
+import re
 import shutil
 import sys
 
@@ -122,7 +123,16 @@ def main(argv=None):
             float(np.abs(served[key].numpy() - expected[key]).max()) for key in expected)}
         if not args.no_tflite:
             tflite_path = os.path.join(staging, f"{name}.tflite")
-            entry["tflite_bytes"] = convert_signature(saved_model_path, name, tflite_path)
+            try:
+                entry["tflite_bytes"] = convert_signature(saved_model_path, name, tflite_path)
+            except Exception as error:  # the converter raises its own ConverterError type
+                shutil.rmtree(staging, ignore_errors=True)
+                missing = re.search(r"TF Select ops: ([^\n]+)", str(error))
+                first_line = str(error).strip().splitlines()[0][:120]
+                reason = (f"it uses ops with no TFLite builtin ({missing.group(1)})" if missing
+                          else f"{type(error).__name__}: {first_line}")
+                parser.error(f"TFLite cannot convert {name} of {type(model).__name__}: {reason}; "
+                             "export the SavedModel only with --no-tflite")
             feed = {f"{name}_input_{i}": x for i, x in enumerate(inputs)}
             outputs = run_tflite(tflite_path, name, feed)
             entry["tflite_max_abs_diff"] = max(float(np.abs(outputs[key] - expected[key]).max())

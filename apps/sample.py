@@ -9,7 +9,8 @@ Usage:
         --output flow.png
 
 Diffusion models take --sampler {ddpm,ddim}, --steps, --eta and --spacing; conditional GANs take
---labels; flows take --temperature (2-D flows write a scatter plot of the points). The same --seed gives the same images. Also writes the images as .npy beside the PNG
+--labels; flows take --temperature (2-D flows write a scatter plot of the points). The same
+--seed gives the same images. Also writes the images as .npy beside the PNG
 (pixel values as the model produces them) and prints how long sampling took.
 """
 

@@ -22,6 +22,7 @@ import tempfile
 from child_process import REPO_ROOT, run_child  # bench/ is the script's folder, first on sys.path
 
 FAMILIES = {  # family: (model spec name, dataset)
+    "autoencoder": ("autoencoder", "mnist"),
     "vae": ("vae", "mnist"),
     "dcgan": ("dcgan", "mnist"),
     "cgan": ("cgan", "mnist"),

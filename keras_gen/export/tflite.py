@@ -46,7 +46,7 @@ def tflite_runner(tflite_path, signature):
 
 
 def run_tflite(tflite_path, signature, inputs):
-    """Runs signature `signature` of a .tflite file on `inputs` (`{name: array}`); returns outputs."""
+    """Runs one signature of a .tflite file on `inputs` (`{name: array}`); returns its outputs."""
     runner = tflite_runner(tflite_path, signature)
     return {name: np.asarray(value) for name, value in runner(**inputs).items()}
 

@@ -1,4 +1,4 @@
-"""Activation normalization (Kingma & Dhariwal, 2018, "Glow"): an invertible per-channel affine map."""
+"""Activation normalization (Kingma & Dhariwal, 2018, "Glow"): an invertible per-channel map."""
 
 import keras
 import numpy as np

@@ -140,3 +140,31 @@ def test_real_nvp_exports_sample_and_log_prob_with_dequantization_noise_as_an_in
     assert served.returncode == 0, served.stderr[-2000:]
     np.testing.assert_allclose(np.load(tmp_path / "lp.npy"),
                                np.asarray(model.predict([images, noise], verbose=0)), rtol=1e-5)
+
+
+def test_unsupported_models_get_one_line_errors_and_max_unpool_exports_saved_model_only(tmp_path):
+    from keras_gen.models import AutoEncoder
+
+    plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    plain.save(tmp_path / "plain.keras")
+    refused = run_export("--model-file", str(tmp_path / "plain.keras"), "--output",
+                         str(tmp_path / "plain"))
+    assert refused.returncode == 2 and "has no export_endpoints()" in refused.stderr
+
+    model = AutoEncoder(latent_dim=4, filters=(4, 8), hidden_dim=16, decoder_type="max_unpool")
+    model.compile(optimizer="adam")
+    model.fit(np.random.default_rng(0).random((8, 28, 28, 1)).astype("float32"), verbose=0)
+    model.save(tmp_path / "ae.keras")
+    output = str(tmp_path / "ae")
+    no_builtin = run_export("--model-file", str(tmp_path / "ae.keras"), "--output", output)
+    assert no_builtin.returncode == 2, no_builtin.stderr[-2000:]
+    assert "no TFLite builtin (BitwiseAnd)" in no_builtin.stderr
+    assert "--no-tflite" in no_builtin.stderr
+    assert not os.path.exists(output)
+    saved_only = run_export("--model-file", str(tmp_path / "ae.keras"), "--output", output,
+                            "--no-tflite")
+    assert saved_only.returncode == 0, saved_only.stderr[-2000:]
+    with open(os.path.join(output, "export_report.json")) as file:
+        report = json.load(file)
+    assert report["signatures"] == ["encode", "reconstruct"]  # no decode without switches
+    assert report["endpoints"]["reconstruct"]["saved_model_max_abs_diff"] <= 1e-5

@@ -152,6 +152,23 @@ class AutoEncoder(GenerativeModel):
         x = check_images(x, self.image_shape)
         return to_numpy(self(x, training=False))
 
+    def export_endpoints(self):
+        """`encode(x)` -> codes and `reconstruct(x)` -> images, plus `decode(z)` for the
+        transpose decoder (a max-unpooling decoder needs the encoder's switches, so it has none).
+        """
+        image_signature = [((None,) + self.image_shape, "float32")]
+        endpoints = {
+            "encode": (lambda x: {"code": self.encoder(x, training=False)
+                                  if self.decoder_type == "transpose"
+                                  else self.encoder(x, training=False)[0]}, image_signature),
+            "reconstruct": (lambda x: {"images": self(x, training=False)}, image_signature),
+        }
+        if self.decoder_type == "transpose":
+            endpoints["decode"] = (
+                lambda z: {"images": ops.sigmoid(self.decoder(z, training=False))},
+                [((None, self.latent_dim), "float32")])
+        return endpoints
+
     def get_config(self):
         return {
             **super().get_config(),
