@@ -3,7 +3,7 @@ import math
 import numpy as np
 
 from keras_gen.data import ring_of_gaussians
-from keras_gen.metrics import bits_per_dim, mode_counts, modes_covered
+from keras_gen.metrics import bits_per_dim, fitted_gaussian_nll, mode_counts, modes_covered
 
 
 def test_bits_per_dim_by_hand():
@@ -23,3 +23,14 @@ def test_mode_coverage_counts_only_close_samples():
 def test_samples_from_the_ring_cover_all_modes():
     ring = ring_of_gaussians()
     assert modes_covered(ring.sample(2000, seed=0), ring.modes, ring.std, min_count=50) == 8
+
+
+def test_fitted_gaussian_nll_matches_the_closed_form_entropy():
+    # For N(0, diag(4, 1/4)) the fitted Gaussian's mean NLL tends to the entropy
+    # d/2 log(2 pi e) + 1/2 log det(cov) = log(2 pi e) + 0 for d = 2.
+    points = np.random.default_rng(0).standard_normal((200_000, 2)) * [2.0, 0.5]
+    assert abs(fitted_gaussian_nll(points) - math.log(2 * math.pi * math.e)) < 1e-2
+    # Exactly d / 2 above the log-normaliser: the Mahalanobis term averages to d on its own fit.
+    one = np.random.default_rng(1).standard_normal((50, 1)) * 3.0 + 1.0
+    expected = 0.5 + 0.5 * math.log(2 * math.pi * one.var())
+    assert abs(fitted_gaussian_nll(one) - expected) < 1e-9

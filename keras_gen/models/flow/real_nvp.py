@@ -9,6 +9,8 @@ from keras import ops
 from keras_gen.layers.act_norm import ActNorm
 from keras_gen.layers.affine_coupling import AffineCoupling
 from keras_gen.layers.squeeze import squeeze2d, unsqueeze2d
+from keras_gen.losses.likelihoods import standard_normal_log_density
+from keras_gen.metrics.likelihood import bits_per_dim
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.flow.logit_transform import (
     dequantize,
@@ -19,14 +21,6 @@ from keras_gen.models.flow.logit_transform import (
 )
 from keras_gen.registry import register
 from keras_gen.validation import check_images, check_latents, check_positive_int, to_numpy
-
-_LOG_2PI = math.log(2.0 * math.pi)
-
-
-def standard_normal_log_density(z):
-    """log N(z; 0, I) summed over the features of each row of `z` `(batch, D)`."""
-    return -0.5 * ops.sum(ops.square(z), axis=1) - 0.5 * z.shape[1] * _LOG_2PI
-
 
 @register
 class RealNVP(GenerativeModel):
@@ -241,13 +235,13 @@ class RealNVP(GenerativeModel):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         log_prob = self(x, training=training) if y_pred is None else y_pred
         nll = -ops.mean(log_prob)
-        bits_per_dim = nll / (self.num_dimensions * math.log(2.0))
+        nll_bits_per_dim = nll / (self.num_dimensions * math.log(2.0))
         # Reported apart from the likelihood, so bits_per_dim stays an honest number.
         regularization = ops.sum(ops.stack(self.losses)) if self.losses else ops.zeros(())
         self.nll_tracker.update_state(nll)
-        self.bits_per_dim_tracker.update_state(bits_per_dim)
+        self.bits_per_dim_tracker.update_state(nll_bits_per_dim)
         self.regularization_tracker.update_state(regularization)
-        return bits_per_dim + regularization
+        return nll_bits_per_dim + regularization
 
     @property
     def metrics(self):
@@ -288,7 +282,7 @@ class RealNVP(GenerativeModel):
 
     def bits_per_dim(self, x, seed=0, batch_size=500):
         """Per-example negative log-likelihood in bits per dimension, numpy `(batch,)`."""
-        return -self.log_prob(x, seed, batch_size) / (self.num_dimensions * math.log(2.0))
+        return bits_per_dim(-self.log_prob(x, seed, batch_size), self.num_dimensions)
 
     def __call__(self, *args, **kwargs):
         # On torch every Keras call runs through torch.nn.Module.forward, a name this class also
