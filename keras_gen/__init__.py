@@ -4,7 +4,7 @@ Submodules are imported lazily where they pull in TensorFlow (`data`), so `impor
 stays light; `keras_gen.models`, `keras_gen.layers` and friends import only Keras.
 """
 
-from keras_gen import callbacks, layers, losses, metrics, models, plotting, schedules
+from keras_gen import callbacks, layers, losses, metrics, models, plotting, samplers, schedules
 
 __version__ = "0.1.0"
 

@@ -29,7 +29,10 @@ def random_windows(ids, sequence_length, batch_size, seed=0):
 
     def window(random_value):
         start = tf.cast(random_value % (last_start + 1), tf.int32)
-        return tokens[start:start + sequence_length], tokens[start + 1:start + sequence_length + 1]
+        # Static shapes: a dynamic slice has unknown length, and the model needs T to slice its
+        # causal mask.
+        return (tf.ensure_shape(tokens[start:start + sequence_length], [sequence_length]),
+                tf.ensure_shape(tokens[start + 1:start + sequence_length + 1], [sequence_length]))
 
     return (tf.data.Dataset.random(seed=seed).map(window)
             .batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE))

@@ -1,0 +1,149 @@
+"""`CausalLanguageModel`: what the bigram model and MiniGPT share — the next-character loss,
+its metrics, the tokenizer, and `generate`."""
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gen.models.base import GenerativeModel
+from keras_gen.models.gpt.char_tokenizer import CharTokenizer
+from keras_gen.models.gpt.token_generator import TokenGenerator
+from keras_gen.validation import check_positive_int, to_numpy
+
+
+class CausalLanguageModel(GenerativeModel):
+    """Base of the character-level language models: `call(ids) -> logits (batch, T, V)`.
+
+    Subclasses define `call`, `prefill(ids) -> (logits, keys, values)` and
+    `decode_step(token, position, keys, values) -> (logits, keys, values)`.
+
+    Training: `fit()` on `(x, y)` windows (`keras_gen.data.random_windows`) minimises the mean
+    cross-entropy of the next character in nats (`loss`), and also logs `bits_per_character`
+    (= loss / ln 2); perplexity is exp(loss).
+
+    Args:
+        vocabulary: str. The tokenizer's characters (saved with the model).
+        sequence_length: int. The context length (block size).
+        seed: int or None. Seeds unseeded `generate` calls.
+    """
+
+    def __init__(self, vocabulary, sequence_length, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.tokenizer = CharTokenizer(vocabulary)
+        self.vocabulary_size = self.tokenizer.vocabulary_size
+        self.sequence_length = check_positive_int(sequence_length, "sequence_length")
+        self.seed = seed
+        self.generation_seed_generator = keras.random.SeedGenerator(seed)
+        self.bits_per_character_tracker = keras.metrics.Mean(name="bits_per_character")
+        self._generators = _GeneratorCache()
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        logits = self(x, training=training) if y_pred is None else y_pred
+        loss = ops.mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+        self.bits_per_character_tracker.update_state(loss / math.log(2.0))
+        if self.losses:
+            loss = loss + ops.sum(ops.stack(self.losses))
+        return loss
+
+    @property
+    def metrics(self):
+        return super().metrics + [self.bits_per_character_tracker]
+
+    # ----------------------------------------------------------------------------------------
+    # Generation.
+    # ----------------------------------------------------------------------------------------
+    def generator(self, prompt_length, num_new_tokens, temperature=1.0, top_k=None, top_p=None,
+                  use_cache=True):
+        """The compiled `TokenGenerator` for these settings (built once, then reused)."""
+        key = (prompt_length, num_new_tokens, float(temperature), top_k, top_p, bool(use_cache))
+        if key not in self._generators.by_key:
+            self._generators.by_key[key] = TokenGenerator(
+                self, prompt_length, num_new_tokens, temperature, top_k, top_p, use_cache,
+                name="cached_generator" if use_cache else "generator")
+        return self._generators.by_key[key]
+
+    def _prompt_ids(self, prompt):
+        if isinstance(prompt, str):
+            ids = self.tokenizer.encode(prompt)[None]
+        else:
+            ids = to_numpy(prompt)
+            if not np.issubdtype(ids.dtype, np.integer):
+                raise ValueError(f"prompt ids must be integers; got dtype {ids.dtype}.")
+            if ids.ndim not in (1, 2):
+                raise ValueError(f"prompt ids must be (length,) or (batch, length); got shape "
+                                 f"{ids.shape}.")
+            ids = ids.reshape((1, -1) if ids.ndim == 1 else ids.shape).astype("int32")
+            if ids.size and (ids.min() < 0 or ids.max() >= self.vocabulary_size):
+                raise ValueError(f"prompt ids must lie in 0..{self.vocabulary_size - 1}.")
+        if ids.shape[1] == 0:
+            raise ValueError("the prompt must hold at least one token; start from '\\n' as the "
+                             "lecture does.")
+        return ids
+
+    def generate(self, prompt, max_new_tokens, temperature=1.0, top_k=None, top_p=None,
+                 seed=None, use_cache=True):
+        """Continues `prompt` by `max_new_tokens` sampled characters.
+
+        Args:
+            prompt: str, or ids `(length,)` / `(batch, length)`. A string comes back as a string
+                (prompt + continuation), ids as ids of the same rank.
+            max_new_tokens: int.
+            temperature: float. 0 is greedy (arg-max); below 1 sharpens, above 1 flattens.
+            top_k: int or None. Sample among the k most likely characters only.
+            top_p: float in (0, 1] or None. Sample from the smallest set of most likely
+                characters holding probability p.
+            seed: int or None. The uniform numbers behind every choice come from numpy's
+                generator with this seed (same seed, same text, cached or not, on any backend).
+            use_cache: bool. Keep every layer's keys and values so each new character costs one
+                position; False re-runs the model over the context for every character.
+
+        Beyond the context (`sequence_length` positions) the model sees a window: when it is
+        full, generation restarts from the last `sequence_length // 2` characters (with or
+        without the cache alike). Each chunk shape is compiled once; the last chunk may compute a
+        few characters past `max_new_tokens` that are dropped.
+        """
+        max_new_tokens = check_positive_int(max_new_tokens, "max_new_tokens")
+        if temperature < 0:
+            raise ValueError(f"temperature must be >= 0 (0 = greedy); got {temperature}.")
+        if top_k is not None and not 1 <= int(top_k) <= self.vocabulary_size:
+            raise ValueError(f"top_k must lie in 1..{self.vocabulary_size}; got {top_k}.")
+        if top_p is not None and not 0.0 < top_p <= 1.0:
+            raise ValueError(f"top_p must lie in (0, 1]; got {top_p}.")
+        ids = self._prompt_ids(prompt)
+        if seed is None:
+            seed = int(to_numpy(keras.random.randint((), 0, 2 ** 31 - 1,
+                                                     seed=self.generation_seed_generator)))
+        uniform = np.random.default_rng(seed).random((len(ids), max_new_tokens), "float32")
+        context = ids[:, -self.sequence_length:]
+        new_tokens = []
+        produced = 0
+        while produced < max_new_tokens:
+            prompt_length = context.shape[1]
+            count = self.sequence_length - prompt_length + 1
+            runner = self.generator(prompt_length, count, temperature, top_k, top_p, use_cache)
+            chunk_uniform = np.zeros((len(ids), count), "float32")
+            used = min(count, max_new_tokens - produced)
+            chunk_uniform[:, :used] = uniform[:, produced:produced + used]
+            chunk = np.asarray(runner.predict([context, chunk_uniform], batch_size=len(ids),
+                                              verbose=0))[:, :used]
+            new_tokens.append(chunk)
+            produced += used
+            keep = self.sequence_length // 2
+            context = np.concatenate([context, chunk], axis=1)[:, -keep:]
+        result = np.concatenate([ids] + new_tokens, axis=1)
+        if isinstance(prompt, str):
+            return self.tokenizer.decode(result[0])
+        return result if to_numpy(prompt).ndim == 2 else result[0]
+
+    def get_config(self):
+        return {**super().get_config(), "vocabulary": self.tokenizer.vocabulary,
+                "sequence_length": self.sequence_length, "seed": self.seed}
+
+
+class _GeneratorCache:
+    """Holds a model's compiled generators, keyed by their settings (not tracked by Keras)."""
+
+    def __init__(self):
+        self.by_key = {}
