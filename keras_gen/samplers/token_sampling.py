@@ -44,6 +44,7 @@ def sample_tokens(logits, uniform, temperature=1.0, top_k=None, top_p=None):
         return ops.cast(ops.argmax(logits, axis=-1), "int32")
     logits = filter_logits(logits / temperature, top_k, top_p)
     cumulative = ops.cumsum(ops.softmax(logits, axis=-1), axis=-1)
-    # Inverse CDF: the first token whose cumulative probability exceeds u.
-    below = ops.cast(cumulative < uniform[:, None] * cumulative[:, -1:], "int32")
+    # Inverse CDF: the first token whose cumulative probability exceeds u. "<=" so that masked
+    # tokens in front (cumulative 0) are never chosen, even for u = 0.
+    below = ops.cast(cumulative <= uniform[:, None] * cumulative[:, -1:], "int32")
     return ops.minimum(ops.sum(below, axis=-1), logits.shape[-1] - 1)
