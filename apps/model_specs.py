@@ -12,10 +12,21 @@ PRESETS_DIR = os.path.join(os.path.dirname(__file__), "presets")
 PREVIEW_SEED = 1234  # fixed latent seed: sample grids of successive epochs are comparable
 
 
+def learning_rate_schedule(preset, learning_rate):
+    """The preset's learning rate: constant, or cosine-decayed over `cosine_decay_steps` steps
+    (to 5% of the peak) when the preset names them."""
+    import keras
+
+    if not preset.get("cosine_decay_steps"):
+        return learning_rate
+    return keras.optimizers.schedules.CosineDecay(learning_rate, preset["cosine_decay_steps"],
+                                                  alpha=0.05)
+
+
 def compile_single_objective(model, preset, learning_rate):
     import keras
 
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(preset, learning_rate)))
 
 
 def compile_adversarial(model, preset, learning_rate):

@@ -1,0 +1,20 @@
+import keras
+import numpy as np
+
+from apps.model_specs import compile_single_objective, learning_rate_schedule
+from keras_gen.models import RealNVP
+
+
+def test_cosine_decay_from_the_preset_reaches_five_percent_and_survives_saving(tmp_path):
+    assert learning_rate_schedule({}, 1e-3) == 1e-3
+    schedule = learning_rate_schedule({"cosine_decay_steps": 100}, 1e-3)
+    np.testing.assert_allclose([float(schedule(0)), float(schedule(50)), float(schedule(100))],
+                               [1e-3, 1e-3 * (0.05 + 0.95 * 0.5), 5e-5], rtol=1e-5)
+    flow = RealNVP((2,), couplings_per_stage=2, hidden_units=8, seed=0)
+    compile_single_objective(flow, {"cosine_decay_steps": 4}, 1e-2)
+    flow.fit(np.random.default_rng(0).standard_normal((64, 2)).astype("float32"), batch_size=16,
+             verbose=0)  # 4 steps: the end of the schedule
+    np.testing.assert_allclose(float(flow.optimizer.learning_rate), 5e-4, rtol=1e-5)
+    flow.save(tmp_path / "flow.keras")
+    loaded = keras.saving.load_model(tmp_path / "flow.keras")
+    np.testing.assert_allclose(float(loaded.optimizer.learning_rate), 5e-4, rtol=1e-5)
