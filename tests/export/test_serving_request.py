@@ -39,11 +39,12 @@ def served_vae(tmp_path_factory):
                             env={**os.environ, "PYTHONPATH": REPO_ROOT}, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    return vae, tf.saved_model.load(str(folder / "export" / "saved_model"))
+    path = str(folder / "export" / "saved_model")
+    return vae, tf.saved_model.load(path), path
 
 
 def test_the_readme_request_gets_the_keras_decoder_output(served_vae):
-    vae, loaded = served_vae
+    vae, loaded, _ = served_vae
     body = readme_request()
     answer = json.loads(json.dumps(predict_request(loaded, body)))  # survives JSON, as served
     z = np.asarray(json.loads(body)["instances"], "float32")
@@ -52,7 +53,7 @@ def test_the_readme_request_gets_the_keras_decoder_output(served_vae):
 
 
 def test_columnar_format_answers_with_named_outputs(served_vae):
-    vae, loaded = served_vae
+    vae, loaded, _ = served_vae
     images = vae.decode(np.random.default_rng(1).standard_normal((3, 32)).astype("float32"))
     answer = predict_request(loaded, {"signature_name": "encode", "inputs": images.tolist()})
     assert set(answer["outputs"]) == {"mean", "log_variance"}
@@ -73,3 +74,14 @@ def test_bad_requests_get_one_line_errors(served_vae, body, message):
     with pytest.raises(RequestError) as error:
         predict_request(served_vae[1], body)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+
+def test_saved_model_cli_lists_the_signatures_and_their_inputs(served_vae):
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run([cli, "show", "--dir", served_vae[2], "--all"], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for expected in ("signature_def['decode']", "signature_def['encode']",
+                     "signature_def['serving_default']", "decode_input_0", "shape: (-1, 32)"):
+        assert expected in result.stdout, expected
