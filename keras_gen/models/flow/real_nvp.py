@@ -295,6 +295,7 @@ class RealNVP(GenerativeModel):
             self._keras_call.depth -= 1
 
     def forward(self, *args, **kwargs):
+        """Data to latent: `forward(x) -> (z, log_det)`, the same as `data_to_latent(x)`."""
         if self._keras_call.depth:  # torch only: Keras' own call path (TorchLayer.forward)
             return super().forward(*args, **kwargs)
         return self.data_to_latent(*args, **kwargs)
