@@ -14,19 +14,43 @@ PREVIEW_SEED = 1234  # fixed latent seed: sample grids of successive epochs are 
 
 def learning_rate_schedule(preset, learning_rate):
     """The preset's learning rate: constant, or cosine-decayed over `cosine_decay_steps` steps
-    (to 5% of the peak) when the preset names them."""
+    to `final_learning_rate_fraction` of the peak (default 5%) when the preset names them,
+    after a linear warm-up over `warmup_steps` steps when it names those too."""
     import keras
 
     if not preset.get("cosine_decay_steps"):
         return learning_rate
+    final_fraction = preset.get("final_learning_rate_fraction", 0.05)
+    warmup_steps = int(preset.get("warmup_steps", 0))
+    if warmup_steps:
+        # nanoGPT's warm-up: linear from learning_rate / warmup_steps up to learning_rate.
+        return keras.optimizers.schedules.CosineDecay(
+            learning_rate / warmup_steps, preset["cosine_decay_steps"], alpha=final_fraction,
+            warmup_target=learning_rate, warmup_steps=warmup_steps)
     return keras.optimizers.schedules.CosineDecay(learning_rate, preset["cosine_decay_steps"],
-                                                  alpha=0.05)
+                                                  alpha=final_fraction)
 
 
 def compile_single_objective(model, preset, learning_rate):
     import keras
 
     model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(preset, learning_rate)))
+
+
+def compile_language_model(model, preset, learning_rate):
+    """nanoGPT's optimizer: AdamW (decoupled weight decay; the model keeps biases and LayerNorm
+    out of it), beta_2 0.99, gradients clipped to norm 1, warm-up then cosine decay. Plain Adam
+    when the preset names no weight decay (the bigram baseline)."""
+    import keras
+
+    schedule = learning_rate_schedule(preset, learning_rate)
+    options = {"beta_2": preset.get("beta_2", 0.999), "clipnorm": preset.get("clipnorm")}
+    if preset.get("weight_decay"):
+        optimizer = keras.optimizers.AdamW(schedule, weight_decay=preset["weight_decay"],
+                                           **options)
+    else:
+        optimizer = keras.optimizers.Adam(schedule, **options)
+    model.compile(optimizer=optimizer)
 
 
 def compile_adversarial(model, preset, learning_rate):
@@ -59,6 +83,9 @@ class ModelSpec:
         grid_columns: int. Width of the PNG grids.
         initialize: `(model, train_data) -> None` run once on a new model before compiling
             (data-dependent initialisation), or None.
+        text: bool. Trains on a character corpus (Tiny Shakespeare): `build` also receives the
+            tokenizer's `vocabulary`, training data are random windows, `previews` returns
+            `{name: text}` and `evaluate` gets `(x, y)` validation windows.
     """
 
     build: Callable
@@ -71,6 +98,7 @@ class ModelSpec:
     loss_panels: list = None
     grid_columns: int = 8
     initialize: Callable = None
+    text: bool = False
 
     @property
     def value_range(self):
@@ -322,6 +350,38 @@ def _evaluate_real_nvp(model, test_data, preset):
     return metrics
 
 
+# --- character-level language models ---------------------------------------------------------
+def _build_mini_gpt(kwargs):
+    from keras_gen.models import MiniGPT
+
+    return MiniGPT(**kwargs)
+
+
+def _build_bigram(kwargs):
+    from keras_gen.models import BigramLM
+
+    return BigramLM(**kwargs)
+
+
+SAMPLE_PROMPT = "\n"  # the lecture starts generation from a newline
+
+
+def _language_model_previews(model, validation_windows, num_characters=500):
+    """A sampled continuation of a newline, with a fixed seed so epochs compare."""
+    return {"sample": model.generate(SAMPLE_PROMPT, num_characters, seed=PREVIEW_SEED)}
+
+
+def _evaluate_language_model(model, validation_windows, preset):
+    """Validation cross-entropy in nats per character, bits per character and perplexity, on
+    fixed random windows of the held-out 10% (every position of a window is scored)."""
+    x, y = validation_windows
+    result = model.evaluate(x, y, batch_size=500, verbose=0, return_dict=True)
+    return {"validation_loss": float(result["loss"]),
+            "validation_bits_per_character": float(result["loss"]) / float(np.log(2.0)),
+            "validation_perplexity": float(np.exp(result["loss"])),
+            "validation_characters_scored": int(x.size)}
+
+
 _GAN_DATA = {"value_range": (-1.0, 1.0)}
 _DCGAN_PANELS = [["d_loss", "g_loss"], ["real_accuracy", "fake_accuracy"]]
 
@@ -345,4 +405,10 @@ MODEL_SPECS = {
     "cgan": ModelSpec(_build_cgan, {**_GAN_DATA, "with_labels": True}, None, _cgan_previews,
                       _evaluate_gan, compile_adversarial, validate=False,
                       loss_panels=_DCGAN_PANELS, grid_columns=10),
+    "mini_gpt": ModelSpec(_build_mini_gpt, {}, None, _language_model_previews,
+                          _evaluate_language_model, compile_language_model,
+                          loss_panels=[["loss"], ["bits_per_character"]], text=True),
+    "bigram": ModelSpec(_build_bigram, {}, None, _language_model_previews,
+                        _evaluate_language_model, compile_language_model,
+                        loss_panels=[["loss"], ["bits_per_character"]], text=True),
 }

@@ -1,4 +1,4 @@
-"""Draw samples from a trained keras_gen model (.keras from any backend) into a PNG grid.
+"""Draw samples from a trained keras_gen model (.keras from any backend): a PNG grid, or text.
 
 Usage:
     python -m apps.sample --model-file saved_models/vae_mnist/model.keras --output samples.png
@@ -7,11 +7,15 @@ Usage:
     python -m apps.sample --model-file runs/cgan_mnist/model.keras --labels 7 --output sevens.png
     python -m apps.sample --model-file runs/real_nvp_mnist/model.keras --temperature 0.7 \
         --output flow.png
+    python -m apps.sample --model-file runs/mini_gpt_tiny_shakespeare/model.keras \
+        --prompt "ROMEO:" --max-new-tokens 500 --top-k 10 --output romeo.txt
 
 Diffusion models take --sampler {ddpm,ddim}, --steps, --eta and --spacing; conditional GANs take
 --labels; flows take --temperature (2-D flows write a scatter plot of the points). The same
 --seed gives the same images. Also writes the images as .npy beside the PNG
 (pixel values as the model produces them) and prints how long sampling took.
+Language models write text (--output FILE.txt, also printed): --prompt, --max-new-tokens,
+--temperature (0: greedy), --top-k, --top-p, --no-cache; --num-samples continuations (default 1).
 """
 
 import argparse
@@ -26,9 +30,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model-file", required=True, help="a .keras file saved by keras_gen")
-    parser.add_argument("--output", required=True, help="PNG file for the sample grid")
+    parser.add_argument("--output", required=True,
+                        help="PNG file for the sample grid (.txt for language models)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
-    parser.add_argument("--num-samples", type=positive_int, default=64)
+    parser.add_argument("--num-samples", type=positive_int,
+                        help="default 64 images, or 1 text continuation")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--columns", type=positive_int, default=8, help="grid width")
     diffusion = parser.add_argument_group("diffusion models")
@@ -45,12 +51,23 @@ def parse_args(argv=None):
                      help="class labels, repeated to --num-samples (default: 0, 1, 2, ...)")
     flow = parser.add_argument_group("normalizing flows")
     flow.add_argument("--temperature", type=float,
-                      help="latent noise scale, > 0 (default 1.0; below 1: cleaner, less varied)")
+                      help="flows: latent noise scale, > 0 (default 1.0; below 1: cleaner, less "
+                           "varied); language models: softmax temperature, >= 0 (0: greedy)")
+    text = parser.add_argument_group("language models")
+    text.add_argument("--prompt", help="text to continue (default: a newline)")
+    text.add_argument("--max-new-tokens", type=positive_int, help="characters to add (default 500)")
+    text.add_argument("--top-k", type=positive_int, help="sample among the k likeliest characters")
+    text.add_argument("--top-p", type=float, help="nucleus sampling: probability mass in (0, 1]")
+    text.add_argument("--no-cache", action="store_true",
+                      help="re-run the whole context per character instead of the KV cache")
     args = parser.parse_args(argv)
-    if args.temperature is not None and not args.temperature > 0:
-        parser.error(f"--temperature must be positive; got {args.temperature}")
-    if not args.output.endswith(".png"):
-        parser.error(f"--output {args.output} must name a .png file")
+    if args.temperature is not None and not args.temperature >= 0:
+        parser.error(f"--temperature must be >= 0; got {args.temperature}")
+    if args.top_p is not None and not 0.0 < args.top_p <= 1.0:
+        parser.error(f"--top-p must lie in (0, 1]; got {args.top_p}")
+    if not args.output.endswith((".png", ".txt")):
+        parser.error(f"--output {args.output} must name a .png file (a .txt file for language "
+                     "models)")
     if not os.path.isfile(args.model_file):
         parser.error(f"--model-file {args.model_file} does not exist; train a model first "
                      "(python -m apps.train ...)")
@@ -66,14 +83,27 @@ def draw(model, args, parser):
     """Returns (images, value_range, trajectory or None) for whatever family `model` is."""
     import numpy as np
 
-    from keras_gen.models import DDPM, VAE, ConditionalGAN, RealNVP
+    from keras_gen.models import DDPM, VAE, CausalLanguageModel, ConditionalGAN, RealNVP
 
+    text_flags = {"--prompt": args.prompt is not None, "--max-new-tokens": args.max_new_tokens,
+                  "--top-k": args.top_k, "--top-p": args.top_p, "--no-cache": args.no_cache}
+    is_language_model = isinstance(model, CausalLanguageModel)
+    if is_language_model != args.output.endswith(".txt"):
+        parser.error(f"{args.model_file} holds a {type(model).__name__}: --output must name a "
+                     f"{'.txt' if is_language_model else '.png'} file")
+    if not is_language_model and any(text_flags.values()):
+        used = ", ".join(flag for flag, value in text_flags.items() if value)
+        parser.error(f"{used} for language models only; {args.model_file} holds a "
+                     f"{type(model).__name__}")
     if args.labels and not isinstance(model, ConditionalGAN):
         parser.error(f"--labels is for conditional GANs; {args.model_file} holds a "
                      f"{type(model).__name__}")
-    if args.temperature is not None and not isinstance(model, RealNVP):
-        parser.error(f"--temperature is for normalizing flows; {args.model_file} holds a "
-                     f"{type(model).__name__}")
+    if args.temperature is not None and not isinstance(model, (RealNVP, CausalLanguageModel)):
+        parser.error(f"--temperature is for normalizing flows and language models; "
+                     f"{args.model_file} holds a {type(model).__name__}")
+    args.num_samples = args.num_samples or (1 if is_language_model else 64)
+    if is_language_model:
+        return continue_text(model, args), None, None
     if isinstance(model, DDPM):
         result = model.sample(
             args.num_samples, num_steps=args.steps, sampler=args.sampler, eta=args.eta,
@@ -93,11 +123,38 @@ def draw(model, args, parser):
         parser.error(f"{type(model).__name__} does not sample (an autoencoder has no prior); "
                      "use a VAE, GAN or DDPM model file")
     if isinstance(model, RealNVP):
+        if args.temperature is not None and not args.temperature > 0:
+            parser.error(f"--temperature must be positive for a flow; got {args.temperature}")
         samples = model.sample(args.num_samples, temperature=args.temperature or 1.0,
                                seed=args.seed)
         return samples, (0.0, 1.0), None
     value_range = (0.0, 1.0) if isinstance(model, VAE) else (-1.0, 1.0)
     return model.sample(args.num_samples, seed=args.seed), value_range, None
+
+
+def continue_text(model, args):
+    """`args.num_samples` continuations of the prompt, as a list of strings."""
+    import numpy as np
+
+    prompt = "\n" if args.prompt is None else args.prompt
+    ids = np.tile(model.tokenizer.encode(prompt), (args.num_samples, 1))  # names a bad character
+    generated = model.generate(ids, args.max_new_tokens or 500,
+                               temperature=1.0 if args.temperature is None else args.temperature,
+                               top_k=args.top_k, top_p=args.top_p, seed=args.seed,
+                               use_cache=not args.no_cache)
+    return [model.tokenizer.decode(row) for row in generated]
+
+
+def write_texts(texts, path):
+    """One continuation, or several each under a `--- sample i ---` line."""
+    from keras_gen.atomic_files import atomic_path
+
+    body = texts[0] if len(texts) == 1 else "\n\n".join(
+        f"--- sample {i} ---\n{text}" for i, text in enumerate(texts))
+    with atomic_path(path) as temporary:
+        with open(temporary, "w", encoding="utf-8") as file:
+            file.write(body)
+    return body
 
 
 def main(argv=None):
@@ -121,6 +178,14 @@ def main(argv=None):
     except ValueError as error:
         parser.error(str(error))
     seconds = time.perf_counter() - start
+    if isinstance(images, list):  # a language model's continuations
+        print(write_texts(images, args.output))
+        characters = len(images) * (args.max_new_tokens or 500)
+        print(f"{characters} characters from {type(model).__name__} on "
+              f"{keras.config.backend()} in {seconds:.2f} s ({characters / seconds:.0f} "
+              f"characters/s, {'no ' if args.no_cache else ''}KV cache); text written to "
+              f"{args.output}")
+        return images
     if images.ndim == 2:  # 2-D points (a flow trained on toy data): a scatter plot
         save_point_cloud(images, args.output)
     else:

@@ -4,9 +4,11 @@ Usage:
     python -m apps.train --model vae --dataset mnist --output saved_models/vae_mnist
     KERAS_BACKEND=jax python -m apps.train --model autoencoder --epochs 2 --output runs/ae
     python -m apps.train --model real_nvp --dataset moons --output runs/real_nvp_moons
+    python -m apps.train --model mini_gpt --preset cpu --output runs/mini_gpt_cpu
 
 Writes into --output: a PNG grid per epoch (epochs/) and the latest grids (samples.png,
-reconstructions.png, ...), training_log.csv and loss_curve.png, checkpoint.keras +
+reconstructions.png, ...) -- for language models a generated text per epoch (sample.txt) --,
+training_log.csv and loss_curve.png, checkpoint.keras +
 training_state.json after every epoch, and at the end model.keras and metrics.json.
 Running the same command again after a kill resumes from the last finished epoch; a larger
 --epochs continues a finished run.
@@ -16,6 +18,7 @@ import argparse
 import os
 import shutil
 import sys
+from typing import NamedTuple
 
 from apps.cli_types import positive_float, positive_int
 from apps.model_specs import MODEL_SPECS, load_preset
@@ -26,6 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 IMAGE_DATASETS = ("mnist", "fashion_mnist")
 TOY_DATASETS = ("moons", "ring", "grid")  # 2-D points, for models with a `toy2d` preset
+TEXT_DATASETS = ("tiny_shakespeare",)  # character corpora, for the language models
 RUN_FILES = ("checkpoint.keras", "training_state.json", "training_log.csv", "loss_curve.png",
              "model.keras", "metrics.json", "epochs")
 
@@ -33,25 +37,38 @@ RUN_FILES = ("checkpoint.keras", "training_state.json", "training_log.csv", "los
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, choices=sorted(MODEL_SPECS))
-    parser.add_argument("--dataset", default="mnist", choices=IMAGE_DATASETS + TOY_DATASETS)
+    parser.add_argument("--dataset", choices=IMAGE_DATASETS + TOY_DATASETS + TEXT_DATASETS,
+                        help="default: tiny_shakespeare for language models, else mnist")
     parser.add_argument("--preset",
                         help="named settings in apps/presets/<model>.json (default: default, "
-                             "or toy2d for a 2-D --dataset)")
-    parser.add_argument("--epochs", type=positive_int, help="total epochs (preset's if omitted)")
+                             "toy2d for a 2-D --dataset, cpu for mini_gpt)")
+    parser.add_argument("--epochs", type=positive_int,
+                        help="total epochs (preset's if omitted); a language model's epoch is "
+                             "the preset's steps_per_epoch steps")
     parser.add_argument("--batch-size", type=positive_int)
     parser.add_argument("--learning-rate", type=positive_float)
     parser.add_argument("--subset", type=positive_int,
                         help="train on the first N training images only (quick runs); for 2-D "
-                             "data, the number of training points")
+                             "data, the number of training points; for text, the first N "
+                             "training characters")
     parser.add_argument("--test-subset", type=positive_int,
-                        help="evaluate on the first N test images only")
+                        help="evaluate on the first N test images only (text: N validation "
+                             "windows)")
     parser.add_argument("--output", help="run folder (default: runs/<model>_<dataset>)")
     parser.add_argument("--overwrite", action="store_true",
                         help="delete this run's files in --output and start again")
     parser.add_argument("--seed", type=int, default=0, help="data shuffle and binarization seed")
     args = parser.parse_args(argv)
+    is_text_model = MODEL_SPECS[args.model].text
+    args.dataset = args.dataset or ("tiny_shakespeare" if is_text_model else "mnist")
+    if is_text_model != (args.dataset in TEXT_DATASETS):
+        parser.error(f"--model {args.model} trains on "
+                     f"{'text' if is_text_model else 'images or 2-D points'} but --dataset "
+                     f"{args.dataset} is {'text' if args.dataset in TEXT_DATASETS else 'not'}; "
+                     f"use --dataset {'tiny_shakespeare' if is_text_model else 'mnist'}")
     args.is_toy = args.dataset in TOY_DATASETS
-    args.preset = args.preset or ("toy2d" if args.is_toy else "default")
+    args.preset = args.preset or ("toy2d" if args.is_toy else
+                                  "cpu" if args.model == "mini_gpt" else "default")
     try:
         args.preset_settings = load_preset(args.model, args.preset)
     except ValueError as error:
@@ -60,7 +77,7 @@ def parse_args(argv=None):
                          f"preset {args.preset!r} for it ({error}); real_nvp trains on 2-D data")
         parser.error(str(error))
     is_vector_preset = len(args.preset_settings["model"].get("data_shape", (28, 28, 1))) == 1
-    if is_vector_preset != args.is_toy:
+    if not is_text_model and is_vector_preset != args.is_toy:
         kinds = {True: "2-D points", False: "images"}
         parser.error(f"preset {args.preset!r} is for {kinds[is_vector_preset]} but --dataset "
                      f"{args.dataset} is {kinds[args.is_toy]}; pick a matching --preset or "
@@ -128,42 +145,95 @@ def truncate_training_log(csv_path, num_epochs):
             file.writelines(kept)
 
 
+class TrainingData(NamedTuple):
+    """What `fit` and the callbacks get: `train` (a tf.data pipeline), `validation` (fit's
+    per-epoch validation data), `test` (previews and the final evaluation), extra `fit`
+    arguments, and extra model constructor arguments learnt from the data (a vocabulary)."""
+
+    train: object
+    validation: object
+    test: object
+    fit_arguments: dict
+    model_arguments: dict
+
+
+def load_training_data(spec, args, model=None):
+    """Loads the data `spec` trains on. `model` (a resumed run) supplies its own tokenizer."""
+    from keras_gen import data
+
+    if spec.text:
+        return load_text_data(args, model)
+    if args.is_toy:
+        # Fresh points from the known distribution: training and test sets never overlap.
+        num_points = args.subset or args.preset_settings.get("num_train_points", 10_000)
+        train = data.load_toy_points(args.dataset, num_points, args.batch_size, args.seed)
+        test = data.get_toy_distribution(args.dataset).sample(args.test_subset or 2_000,
+                                                              seed=args.seed + 1)
+        return TrainingData(train, test, test, {}, {})
+    train = data.load_images(args.dataset, "train", args.batch_size, subset=args.subset,
+                             seed=args.seed, **spec.data_options)
+    test, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
+    test = data.preprocess_images(test, spec.value_range, spec.test_binarize, seed=0)
+    return TrainingData(train, test, test, {}, {})
+
+
+def load_text_data(args, model=None):
+    """Tiny Shakespeare split 90/10 in order (the lecture's split): endless random training
+    windows, and fixed random validation windows of the held-out tenth, the same every epoch."""
+    from keras_gen import data
+    from keras_gen.models import CharTokenizer
+
+    text = data.load_tiny_shakespeare()
+    # The vocabulary is the whole corpus's, so every validation character has an id.
+    tokenizer = model.tokenizer if model is not None else CharTokenizer.from_text(text)
+    train_ids, validation_ids = data.split_tokens(tokenizer.encode(text))
+    if args.subset:
+        train_ids = train_ids[:args.subset]
+    preset = args.preset_settings
+    sequence_length = preset["model"]["sequence_length"]
+    # A resumed run draws other windows than the epochs it already trained on.
+    train = data.random_windows(train_ids, sequence_length, args.batch_size,
+                                seed=args.seed + args.initial_epoch)
+    validation = data.fixed_windows(validation_ids, sequence_length,
+                                    args.test_subset or preset["validation_windows"], seed=0)
+    test = data.fixed_windows(validation_ids, sequence_length,
+                              args.test_subset or preset["evaluation_windows"], seed=1)
+    return TrainingData(train, validation, test, {"steps_per_epoch": preset["steps_per_epoch"]},
+                        {"vocabulary": tokenizer.vocabulary})
+
+
+def preview_callback(spec, args, test):
+    """Per-epoch pictures (PNG grids, density plots) or, for language models, generated text."""
+    from keras_gen.callbacks import SampleGridCallback, TextSampleCallback
+
+    if spec.text:
+        num_characters = args.preset_settings.get("sample_characters", 500)
+        return TextSampleCallback(args.output,
+                                  lambda model: spec.previews(model, test, num_characters))
+    return SampleGridCallback(args.output, lambda model: spec.previews(model, test),
+                              spec.value_range, spec.grid_columns)
+
+
 def main(argv=None):
     parser, args = parse_args(argv)
     model, initial_epoch = prepare_output(parser, args)
+    args.initial_epoch = initial_epoch
 
     import keras
 
     from keras_gen import data
     from keras_gen.atomic_files import atomic_path, write_json
-    from keras_gen.callbacks import (
-        EpochTimer,
-        LossCurveCallback,
-        ResumableCheckpoint,
-        SampleGridCallback,
-    )
+    from keras_gen.callbacks import EpochTimer, LossCurveCallback, ResumableCheckpoint
 
     spec = MODEL_SPECS[args.model]
-    if args.is_toy:
-        # Fresh points from the known distribution: training and test sets never overlap.
-        num_points = args.subset or args.preset_settings.get("num_train_points", 10_000)
-        train_data = data.load_toy_points(args.dataset, num_points, args.batch_size, args.seed)
-        test_images = data.get_toy_distribution(args.dataset).sample(
-            args.test_subset or 2_000, seed=args.seed + 1)
-    else:
-        try:
-            train_data = data.load_images(args.dataset, "train", args.batch_size,
-                                          subset=args.subset, seed=args.seed, **spec.data_options)
-            test_images, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
-        except (data.DataUnavailableError, ValueError) as error:
-            parser.error(str(error))
-        test_images = data.preprocess_images(test_images, spec.value_range, spec.test_binarize,
-                                             seed=0)
-
+    try:
+        training = load_training_data(spec, args, model)
+    except (data.DataUnavailableError, ValueError) as error:
+        parser.error(str(error))
     if model is None:
-        model = spec.build(args.preset_settings["model"])
+        model = spec.build({**args.preset_settings["model"], **training.model_arguments})
         if spec.initialize is not None:
-            spec.initialize(model, train_data)
+            spec.initialize(model, training.train)
         spec.compile(model, args.preset_settings, args.learning_rate)
     print(f"Training {type(model).__name__} on {args.dataset} with the "
           f"{keras.config.backend()} backend: epochs {initial_epoch + 1}..{args.epochs}, "
@@ -175,16 +245,15 @@ def main(argv=None):
         timer,
         keras.callbacks.CSVLogger(csv_path, append=initial_epoch > 0),
         LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), spec.loss_panels),
-        SampleGridCallback(args.output, lambda m: spec.previews(m, test_images),
-                           spec.value_range, spec.grid_columns),
+        preview_callback(spec, args, training.test),
         ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
                                           "batch_size": args.batch_size}),
     ]
-    history = model.fit(train_data, epochs=args.epochs, initial_epoch=initial_epoch,
-                        validation_data=test_images if spec.validate else None,
+    history = model.fit(training.train, epochs=args.epochs, initial_epoch=initial_epoch,
+                        validation_data=training.validation if spec.validate else None,
                         validation_batch_size=500,
                         shuffle=False,  # the tf.data pipeline already reshuffles every epoch
-                        callbacks=callbacks)
+                        callbacks=callbacks, **training.fit_arguments)
     if any(value != value for values in history.history.values() for value in values):
         sys.exit("Training produced a NaN loss; model.keras not written (the last good "
                  "checkpoint.keras is kept). Lower --learning-rate and run again.")
@@ -192,10 +261,11 @@ def main(argv=None):
     with atomic_path(os.path.join(args.output, "model.keras")) as temporary:
         model.save(temporary)
     metrics = {
-        **spec.evaluate(model, test_images, args.preset_settings),
+        **spec.evaluate(model, training.test, args.preset_settings),
         "backend": keras.config.backend(),
         "epochs": args.epochs,
         "seconds_per_epoch_this_session": timer.mean_seconds,
+        "epoch_seconds_this_session": timer.seconds,
         **{f"final_{name}": float(values[-1]) for name, values in history.history.items()},
     }
     write_json(os.path.join(args.output, "metrics.json"), metrics)

@@ -36,16 +36,7 @@ def measure(model_name, warmup, steps):
     model = spec.build(preset["model"])
     spec.compile(model, preset, preset["learning_rate"])
 
-    class StepTimes(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.times = []
-
-        def on_train_batch_begin(self, batch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.times.append(time.perf_counter() - self.start)
+    from step_times import StepTimes
 
     timer = StepTimes()
     first_call = time.perf_counter()

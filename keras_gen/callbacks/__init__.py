@@ -1,4 +1,4 @@
-"""Training callbacks: sample grids, loss curves, resumable checkpoints, epoch timing."""
+"""Training callbacks: sample grids and texts, loss curves, resumable checkpoints, epoch timing."""
 
 from keras_gen.callbacks.checkpoint import (
     CheckpointCorruptError,
@@ -9,3 +9,4 @@ from keras_gen.callbacks.checkpoint import (
 from keras_gen.callbacks.epoch_timer import EpochTimer
 from keras_gen.callbacks.loss_curve import LossCurveCallback
 from keras_gen.callbacks.sample_grid import SampleGridCallback
+from keras_gen.callbacks.text_sample import TextSampleCallback

@@ -8,7 +8,7 @@ from keras_gen.data.images import (
     preprocess_images,
 )
 from keras_gen.data.shakespeare import load_tiny_shakespeare
-from keras_gen.data.text_windows import random_windows, split_tokens
+from keras_gen.data.text_windows import fixed_windows, random_windows, split_tokens
 from keras_gen.data.toy2d import (
     TOY_DISTRIBUTIONS,
     ToyDistribution,

@@ -18,3 +18,12 @@ def test_cosine_decay_from_the_preset_reaches_five_percent_and_survives_saving(t
     flow.save(tmp_path / "flow.keras")
     loaded = keras.saving.load_model(tmp_path / "flow.keras")
     np.testing.assert_allclose(float(loaded.optimizer.learning_rate), 5e-4, rtol=1e-5)
+
+
+def test_warmup_then_cosine_decay_follows_nanogpt():
+    schedule = learning_rate_schedule({"warmup_steps": 100, "cosine_decay_steps": 1900,
+                                       "final_learning_rate_fraction": 0.1}, 1e-3)
+    np.testing.assert_allclose(
+        [float(schedule(0)), float(schedule(50)), float(schedule(100)), float(schedule(1050)),
+         float(schedule(2000)), float(schedule(5000))],
+        [1e-5, 1e-5 + 0.5 * (1e-3 - 1e-5), 1e-3, 1e-4 + 0.5 * 9e-4, 1e-4, 1e-4], rtol=1e-4)

@@ -94,3 +94,65 @@ def test_flow_sampling_takes_a_temperature_and_draws_2d_points(tmp_path):
     frozen = run_sample_app("--model-file", path, "--output", str(tmp_path / "t.png"),
                             "--temperature", "0")
     assert frozen.returncode == 2 and "--temperature must be positive" in frozen.stderr
+
+
+@pytest.fixture(scope="module")
+def mini_gpt_file(tmp_path_factory):
+    from keras_gen import data
+    from keras_gen.models import CharTokenizer, MiniGPT
+
+    text = data.load_tiny_shakespeare()
+    tokenizer = CharTokenizer.from_text(text)
+    model = MiniGPT(tokenizer.vocabulary, sequence_length=16, num_layers=1, num_heads=2,
+                    embedding_dim=16, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    train, _ = data.split_tokens(tokenizer.encode(text))
+    model.fit(data.random_windows(train, 16, 16), steps_per_epoch=20, epochs=1, verbose=0)
+    path = str(tmp_path_factory.mktemp("gpt") / "model.keras")
+    model.save(path)
+    return path, model
+
+
+def test_language_model_continues_a_prompt_like_the_library(mini_gpt_file, tmp_path):
+    path, model = mini_gpt_file
+    cached, uncached = str(tmp_path / "cached.txt"), str(tmp_path / "uncached.txt")
+    common = ["--model-file", path, "--prompt", "ROMEO:", "--max-new-tokens", "40",
+              "--top-k", "5", "--seed", "7"]
+    result = run_sample_app(*common, "--output", cached)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "40 characters from MiniGPT" in result.stdout and "KV cache" in result.stdout
+    assert run_sample_app(*common, "--no-cache", "--output", uncached).returncode == 0
+    with open(cached, encoding="utf-8") as file:
+        text = file.read()
+    with open(uncached, encoding="utf-8") as file:
+        assert file.read() == text  # the cache changes the cost, not the characters
+    assert text.startswith("ROMEO:") and len(text) == len("ROMEO:") + 40
+    assert text == model.generate("ROMEO:", 40, top_k=5, seed=7)
+
+    greedy = str(tmp_path / "greedy.txt")
+    result = run_sample_app("--model-file", path, "--temperature", "0", "--num-samples", "2",
+                            "--max-new-tokens", "10", "--output", greedy)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(greedy, encoding="utf-8") as file:
+        samples = file.read().split("--- sample 1 ---\n")
+    assert samples[0] == "--- sample 0 ---\n" + samples[1] + "\n\n"  # greedy: both the same
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--prompt", "ROMEO\u20ac", "--output", "x.txt"],
+     "character '\u20ac' at position 5 is not in the 65-character vocabulary"),
+    (["--output", "x.png"], "holds a MiniGPT: --output must name a .txt file"),
+    (["--top-p", "1.5", "--output", "x.txt"], "--top-p must lie in (0, 1]"),
+    (["--temperature", "-1", "--output", "x.txt"], "--temperature must be >= 0"),
+])
+def test_language_model_bad_arguments_exit_2(mini_gpt_file, tmp_path, arguments, message):
+    arguments = [str(tmp_path / a) if a.startswith("x.") else a for a in arguments]
+    result = run_sample_app("--model-file", mini_gpt_file[0], *arguments)
+    assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_text_flags_on_an_image_model_are_refused(ddpm_file, tmp_path):
+    result = run_sample_app("--model-file", ddpm_file[0], "--prompt", "ROMEO:",
+                            "--output", str(tmp_path / "x.png"))
+    assert result.returncode == 2 and "--prompt for language models only" in result.stderr

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import math
 import os
 import signal
 import subprocess
@@ -100,6 +101,11 @@ def test_refuses_to_mix_runs_or_read_corrupt_checkpoints(tmp_path):
     (["--model", "vae", "--dataset", "moons"], "real_nvp trains on 2-D data"),
     (["--model", "real_nvp", "--dataset", "ring", "--preset", "tiny"],
      "preset 'tiny' is for images but --dataset ring is 2-D points"),
+    (["--model", "mini_gpt", "--dataset", "mnist"],
+     "--model mini_gpt trains on text but --dataset mnist is not; use --dataset tiny_shakespeare"),
+    (["--model", "vae", "--dataset", "tiny_shakespeare"],
+     "--model vae trains on images or 2-D points but --dataset tiny_shakespeare is text"),
+    (["--model", "bigram", "--preset", "cpu"], "unknown preset 'cpu' for bigram"),
 ])
 def test_bad_arguments_exit_2_with_one_line(arguments, message):
     result = run_app(*arguments, timeout=120)
@@ -206,3 +212,49 @@ def test_real_nvp_app_on_mnist_writes_samples_temperature_sweep_and_bits_per_dim
     # Above a good model's ~1, below the 8 bits of a uniform guess after ActNorm's set-up.
     assert 1.0 < metrics["test_bits_per_dim"] < 8.0, metrics
     assert abs(metrics["test_nll"] - metrics["test_bits_per_dim"] * 784 * 0.6931472) < 1e-2
+
+
+def test_mini_gpt_app_trains_on_tiny_shakespeare_writes_text_and_resumes(tmp_path):
+    from keras_gen import data
+    from keras_gen.models import CharTokenizer
+
+    output = str(tmp_path / "gpt")
+    common = ["--model", "mini_gpt", "--preset", "tiny", "--output", output]
+    first = run_app(*common, "--epochs", "1")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "8/8" in first.stdout and "sample after epoch 1" in first.stdout
+    for name in ["sample.txt", "epochs/sample_epoch_001.txt", "loss_curve.png", "model.keras",
+                 "checkpoint.keras", "metrics.json"]:
+        assert os.path.getsize(os.path.join(output, name)) > 0, name
+    with open(os.path.join(output, "sample.txt"), encoding="utf-8") as file:
+        sample = file.read()
+    vocabulary = CharTokenizer.from_text(data.load_tiny_shakespeare()).vocabulary
+    assert sample.startswith("\n") and len(sample) == 1 + 64  # the prompt + sample_characters
+    assert set(sample) <= set(vocabulary)
+    with open(os.path.join(output, "metrics.json")) as file:
+        metrics = json.load(file)
+    # 8 steps already beat a uniform guess over the 65 characters (ln 65 = 4.17 nats).
+    assert metrics["validation_loss"] < math.log(65) - 0.05, metrics
+    assert abs(metrics["validation_bits_per_character"] * math.log(2)
+               - metrics["validation_loss"]) < 1e-6
+    assert abs(math.log(metrics["validation_perplexity"]) - metrics["validation_loss"]) < 1e-6
+    assert {"loss", "bits_per_character", "val_loss"} <= set(read_log(output)[0])
+
+    second = run_app(*common, "--epochs", "2")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "Resuming" in second.stdout and "Epoch 2/2" in second.stdout
+    assert [row["epoch"] for row in read_log(output)] == ["0", "1"]
+    assert os.path.exists(os.path.join(output, "epochs", "sample_epoch_002.txt"))
+    trained = keras.saving.load_model(os.path.join(output, "model.keras"))
+    assert trained.tokenizer.vocabulary == vocabulary
+    assert int(trained.optimizer.iterations) == 16  # 8 steps per epoch, both epochs
+
+
+def test_bigram_app_trains_the_baseline(tmp_path):
+    output = str(tmp_path / "bigram")
+    result = run_app("--model", "bigram", "--preset", "tiny", "--output", output)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(os.path.join(output, "metrics.json")) as file:
+        metrics = json.load(file)
+    assert metrics["validation_loss"] < math.log(65), metrics
+    assert os.path.getsize(os.path.join(output, "sample.txt")) == 1 + 64

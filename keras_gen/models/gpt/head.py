@@ -1,5 +1,7 @@
 """`Head`: one head of causal self-attention ("Let's build GPT", Vaswani et al., 2017)."""
 
+import warnings
+
 import keras
 import numpy as np
 from keras import ops
@@ -42,7 +44,11 @@ class Head(keras.layers.Layer):
     def attend(self, q, k, v, mask, training=False):
         """softmax(q k^T / sqrt(d) where `mask`, else -inf) v; mask broadcasts to `(B, Tq, Tk)`."""
         weights = ops.matmul(q, ops.transpose(k, (0, 2, 1))) * (self.head_size ** -0.5)
-        weights = ops.softmax(ops.where(mask, weights, MASKED), axis=-1)
+        with warnings.catch_warnings():
+            # A one-character prompt attends over one key: a softmax over one entry is exactly
+            # right here, but Keras warns that it "will always return the value 1".
+            warnings.filterwarnings("ignore", message="You are using a softmax over axis -1")
+            weights = ops.softmax(ops.where(mask, weights, MASKED), axis=-1)
         return ops.matmul(self.attention_dropout(weights, training=training), v)
 
     def call(self, x, training=False):

@@ -39,6 +39,16 @@ class CausalLanguageModel(GenerativeModel):
         self.bits_per_character_tracker = keras.metrics.Mean(name="bits_per_character")
         self._generators = _GeneratorCache()
 
+    def compile(self, optimizer="adam", **kwargs):
+        """Keras' compile; an optimizer with weight decay (AdamW) leaves biases and LayerNorm
+        scales and offsets undecayed, as nanoGPT does (only matrices and embeddings shrink).
+
+        Done here rather than by the caller because Keras does not save the exclusion list:
+        `compile_from_config` calls this method again when a `.keras` file loads."""
+        super().compile(optimizer=optimizer, **kwargs)
+        if getattr(self.optimizer, "weight_decay", None) and not self.optimizer.built:
+            self.optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         logits = self(x, training=training) if y_pred is None else y_pred
         loss = ops.mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
@@ -126,8 +136,9 @@ class CausalLanguageModel(GenerativeModel):
             chunk_uniform = np.zeros((len(ids), count), "float32")
             used = min(count, max_new_tokens - produced)
             chunk_uniform[:, :used] = uniform[:, produced:produced + used]
-            chunk = np.asarray(runner.predict([context, chunk_uniform], batch_size=len(ids),
-                                              verbose=0))[:, :used]
+            # predict_on_batch runs the same compiled function as predict without building a
+            # data pipeline per call (0.01 s instead of 0.25 s a chunk on TensorFlow).
+            chunk = np.asarray(runner.predict_on_batch([context, chunk_uniform]))[:, :used]
             new_tokens.append(chunk)
             produced += used
             keep = self.sequence_length // 2

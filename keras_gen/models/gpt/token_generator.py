@@ -1,8 +1,8 @@
 """`TokenGenerator`: a compiled generation loop for a causal language model.
 
-Like the diffusion samplers, each loop is a small `keras.Model`, so Keras' `predict` compiles
-the whole loop once per shape and setting (tf.function on TensorFlow, jax.jit on JAX; torch runs
-it eagerly), and the uniform numbers that drive sampling come in as an input.
+Like the diffusion samplers, each loop is a small `keras.Model`, so Keras' `predict_on_batch`
+compiles the whole loop once per shape and setting (tf.function on TensorFlow, jax.jit on JAX;
+torch runs it eagerly), and the uniform numbers that drive sampling come in as an input.
 """
 
 import keras
