@@ -148,6 +148,78 @@ class CausalLanguageModel(GenerativeModel):
             return self.tokenizer.decode(result[0])
         return result if to_numpy(prompt).ndim == 2 else result[0]
 
+    # ----------------------------------------------------------------------------------------
+    # Export: deterministic functions; the caller samples (no random op inside).
+    # ----------------------------------------------------------------------------------------
+    @property
+    def export_cache_shape(self):
+        """Shape of the `keys` / `values` caches in the exported signatures (None = batch)."""
+        raise NotImplementedError
+
+    def export_endpoints(self):
+        """The inference functions a deployment needs, for `keras_gen.export`.
+
+        With L = `sequence_length` and V the vocabulary size:
+
+        - `logits(ids)`: ids int32 `(batch, L)` -> `{"logits": (batch, L, V)}`. The length is
+          fixed at L: `call` slices the constant causal mask and the position table with the
+          static length, which a dynamic one cannot do. Shorter text is padded on the right
+          with any id; attention is causal, so padding changes no earlier position's logits.
+        - `prefill(ids, length)`: a prompt padded on the right to `(batch, L)` int32, and its
+          length, an int32 scalar in 1..L -> `{"logits": (batch, V)}` at position length - 1,
+          plus `"keys"` and `"values"`, the caches (`export_cache_shape`). One fixed-size graph
+          serves every prompt length (a dynamic one would hit the static slices above): the
+          cache entries past `length` hold the padding's keys, and `decode` overwrites each of
+          them before it ever attends to it.
+        - `decode(token, position, keys, values)`: the last chosen token `(batch,)` int32 at
+          `position` (an int32 scalar, 0..L-1) and the caches -> `{"logits": (batch, V)}` for
+          the next token, plus the caches with this position written in. The position is a
+          scalar because `decode_step` writes one cache column for the whole batch (a dynamic
+          update slice, a TFLite builtin), so the prompts of one batch share a length.
+
+        Sampling happens in the caller, so the graphs are deterministic: choose a token from
+        `prefill`'s logits (arg-max for greedy), then feed each choice to `decode` at positions
+        length, length + 1, ..., L - 1, with the caches it returned last. Past L, do as
+        `generate` does: prefill again from the last L // 2 tokens. Greedy, this writes the same
+        tokens as `generate(..., temperature=0)`.
+        """
+        length, cache = self.sequence_length, (self.export_cache_shape, "float32")
+        return {
+            "logits": (lambda ids: {"logits": self(ids, training=False)},
+                       [((None, length), "int32")]),
+            "prefill": (self._export_prefill, [((None, length), "int32"), ((), "int32")]),
+            "decode": (self._export_decode, [((None,), "int32"), ((), "int32"), cache, cache]),
+        }
+
+    def _export_prefill(self, ids, length):
+        logits, keys, values = self.prefill(ids)
+        return {"logits": ops.take(logits, length - 1, axis=1), "keys": keys, "values": values}
+
+    def _export_decode(self, token, position, keys, values):
+        logits, keys, values = self.decode_step(token, position, keys, values)
+        return {"logits": logits, "keys": keys, "values": values}
+
+    def export_example_inputs(self, name, batch, seed=0):
+        """Realistic inputs of endpoint `name` for parity checks.
+
+        The text is the model's own: `batch` seeded samples of L characters, started from a
+        newline as in the lecture. `prefill` gets their first L // 2 characters padded with id 0;
+        `decode` gets the next character at position L // 2 with the caches of a real prefill.
+        """
+        start = "\n" if "\n" in self.tokenizer.vocabulary else self.tokenizer.vocabulary[0]
+        prompt = np.full((batch, 1), self.tokenizer.encode(start)[0], "int32")
+        ids = self.generate(prompt, self.sequence_length - 1, seed=seed).astype("int32")
+        if name == "logits":
+            return [ids]
+        length = max(1, self.sequence_length // 2)
+        if name == "prefill":
+            padded = ids.copy()
+            padded[:, length:] = 0
+            return [padded, np.array(length, "int32")]
+        position = min(length, self.sequence_length - 1)
+        _, keys, values = self.prefill(ids[:, :length])
+        return [ids[:, position], np.array(position, "int32"), to_numpy(keys), to_numpy(values)]
+
     def get_config(self):
         return {**super().get_config(), "vocabulary": self.tokenizer.vocabulary,
                 "sequence_length": self.sequence_length, "seed": self.seed}

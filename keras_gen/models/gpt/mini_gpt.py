@@ -93,6 +93,10 @@ class MiniGPT(CausalLanguageModel):
             x, keys, values = block.decode(x, keys, values, layer, position)
         return self._logits(x)[:, 0], keys, values
 
+    @property
+    def export_cache_shape(self):
+        return (self.num_layers, self.num_heads, None, self.sequence_length, self.head_size)
+
     def get_config(self):
         return {**super().get_config(), "num_layers": self.num_layers,
                 "num_heads": self.num_heads, "embedding_dim": self.embedding_dim,

@@ -57,6 +57,7 @@ class MultiHeadAttention(keras.layers.Layer):
         sequence_length, head_size)`; this writes layer `layer`'s new entries and attends over
         positions 0..position. Returns `(output, keys, values)`.
         """
+        position = ops.convert_to_tensor(position, "int32")  # torch refuses tensor <= numpy
         zero = ops.zeros((), "int32")
         visible = ops.arange(self.sequence_length) <= position  # (L,): the past and now
         outputs = []
@@ -64,7 +65,7 @@ class MultiHeadAttention(keras.layers.Layer):
             q, k, v = head.project(x)
             start = ops.stack([ops.convert_to_tensor(layer, "int32"),
                                ops.convert_to_tensor(index, "int32"), zero,
-                               ops.cast(position, "int32"), zero])
+                               position, zero])
             keys = ops.slice_update(keys, start, k[None, None])
             values = ops.slice_update(values, start, v[None, None])
             outputs.append(head.attend(q, keys[layer, index], values[layer, index],
