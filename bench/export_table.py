@@ -1,7 +1,7 @@
 """Benchmark: the export table, family x (SavedModel ok, TFLite ok, max abs diff, size, ms/call).
 
-For each family, builds its default preset (`apps/presets`), trains it for a few steps on real
-MNIST (or two moons) on the chosen backend so the weights are not the initial ones, saves the
+For each family, builds its default preset (`apps/presets`; MiniGPT: `cpu`), trains it for a few
+steps on real MNIST (or two moons, or Tiny Shakespeare) on the chosen backend so the weights are not the initial ones, saves the
 `.keras` file, and runs `apps/export.py --quantize` on it (which always exports under
 TensorFlow). Reads each export_report.json back and prints one Markdown table: per exported
 function, the SavedModel and TFLite parity with the Keras model on the same inputs (batch 8),
@@ -29,7 +29,22 @@ FAMILIES = {  # family: (model spec name, dataset)
     "ddpm": ("ddpm", "mnist"),
     "real_nvp": ("real_nvp", "mnist"),
     "real_nvp_2d": ("real_nvp", "moons"),
+    "mini_gpt": ("mini_gpt", "tiny_shakespeare"),
 }
+PRESETS = {"moons": "toy2d", "tiny_shakespeare": "cpu"}  # else "default"
+
+
+def text_training_data(preset, steps):
+    """Random Tiny Shakespeare windows and the vocabulary the model is built with."""
+    from keras_gen import data
+    from keras_gen.models import CharTokenizer
+
+    text = data.load_tiny_shakespeare()
+    tokenizer = CharTokenizer.from_text(text)
+    train_ids, _ = data.split_tokens(tokenizer.encode(text))
+    windows = data.random_windows(train_ids, preset["model"]["sequence_length"],
+                                  preset["batch_size"]).take(steps)
+    return windows, {"vocabulary": tokenizer.vocabulary}
 
 
 def train_and_save(family, steps, path):
@@ -41,14 +56,17 @@ def train_and_save(family, steps, path):
 
     spec_name, dataset = FAMILIES[family]
     spec = MODEL_SPECS[spec_name]
-    preset = load_preset(spec_name, "toy2d" if dataset == "moons" else "default")
+    preset = load_preset(spec_name, PRESETS.get(dataset, "default"))
     batch_size = preset["batch_size"]
-    if dataset == "moons":
+    model_arguments = {}
+    if spec.text:
+        train, model_arguments = text_training_data(preset, steps)
+    elif dataset == "moons":
         train = data.load_toy_points("moons", batch_size * steps, batch_size)
     else:
         train = data.load_images(dataset, "train", batch_size, subset=batch_size * steps,
                                  **spec.data_options)
-    model = spec.build(preset["model"])
+    model = spec.build({**preset["model"], **model_arguments})
     if spec.initialize is not None:
         spec.initialize(model, train)
     spec.compile(model, preset, preset["learning_rate"])
