@@ -244,7 +244,8 @@ def main(argv=None):
     callbacks = [
         timer,
         keras.callbacks.CSVLogger(csv_path, append=initial_epoch > 0),
-        LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), spec.loss_panels),
+        LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), spec.loss_panels,
+                          "validation" if spec.text else "test"),
         preview_callback(spec, args, training.test),
         ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
                                           "batch_size": args.batch_size}),

@@ -20,7 +20,7 @@ def read_training_log(csv_path):
             if not all(value != value for value in values)}
 
 
-def save_loss_curves(csv_path, png_path, panels=None):
+def save_loss_curves(csv_path, png_path, panels=None, validation_label="test"):
     """Plots per-epoch metrics: training and `val_` curves of a metric share a panel.
 
     Args:
@@ -28,6 +28,8 @@ def save_loss_curves(csv_path, png_path, panels=None):
         png_path: str. Output PNG (written atomically).
         panels: list of lists of metric names to draw together (e.g. `[["d_loss", "g_loss"]]`,
             the two players of a GAN on one plot), or None for one panel per metric.
+        validation_label: str. Legend name of the `val_` curves: "test" where fit() validates
+            on the test set (the image models), "validation" for a held-out split (text).
     """
     import matplotlib
 
@@ -50,7 +52,7 @@ def save_loss_curves(csv_path, png_path, panels=None):
             axis.plot(epochs, log[name], marker="o", label="train" if single else name)
             if f"val_{name}" in log:
                 axis.plot(epochs, log[f"val_{name}"], marker="o",
-                          label="test" if single else f"{name} (test)")
+                          label=validation_label if single else f"{name} ({validation_label})")
         axis.set_title(" and ".join(panel))
         axis.set_xlabel("epoch")
         axis.legend()
