@@ -24,6 +24,9 @@ import time
 
 from apps.cli_types import positive_int
 
+# Characters a language model adds when --max-new-tokens is not given.
+DEFAULT_NEW_TOKENS = 500
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -55,7 +58,8 @@ def parse_args(argv=None):
                            "varied); language models: softmax temperature, >= 0 (0: greedy)")
     text = parser.add_argument_group("language models")
     text.add_argument("--prompt", help="text to continue (default: a newline)")
-    text.add_argument("--max-new-tokens", type=positive_int, help="characters to add (default 500)")
+    text.add_argument("--max-new-tokens", type=positive_int,
+                      help=f"characters to add (default {DEFAULT_NEW_TOKENS})")
     text.add_argument("--top-k", type=positive_int, help="sample among the k likeliest characters")
     text.add_argument("--top-p", type=float, help="nucleus sampling: probability mass in (0, 1]")
     text.add_argument("--no-cache", action="store_true",
@@ -138,7 +142,7 @@ def continue_text(model, args):
 
     prompt = "\n" if args.prompt is None else args.prompt
     ids = np.tile(model.tokenizer.encode(prompt), (args.num_samples, 1))  # names a bad character
-    generated = model.generate(ids, args.max_new_tokens or 500,
+    generated = model.generate(ids, args.max_new_tokens or DEFAULT_NEW_TOKENS,
                                temperature=1.0 if args.temperature is None else args.temperature,
                                top_k=args.top_k, top_p=args.top_p, seed=args.seed,
                                use_cache=not args.no_cache)
@@ -180,7 +184,7 @@ def main(argv=None):
     seconds = time.perf_counter() - start
     if isinstance(images, list):  # a language model's continuations
         print(write_texts(images, args.output))
-        characters = len(images) * (args.max_new_tokens or 500)
+        characters = len(images) * (args.max_new_tokens or DEFAULT_NEW_TOKENS)
         print(f"{characters} characters from {type(model).__name__} on "
               f"{keras.config.backend()} in {seconds:.2f} s ({characters / seconds:.0f} "
               f"characters/s, {'no ' if args.no_cache else ''}KV cache); text written to "
