@@ -14,20 +14,6 @@ if "KERAS_GEN_DATA_DIR" not in os.environ and os.path.isdir(SHARED_DATA):
     os.environ["KERAS_GEN_DATA_DIR"] = SHARED_DATA
 
 
-def pytest_sessionstart(session):
-    """Prepares MNIST and Fashion-MNIST in TFDS's folder once, before any test starts, so that
-    parallel workers (`pytest -n 2`) never build the same dataset folder at the same time."""
-    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: the controller did it
-        return
-    from keras_gen import data
-
-    for name in data.IMAGE_DATASETS:
-        try:
-            data.load_image_arrays(name, "test", subset=1)
-        except data.DataUnavailableError:
-            pass  # every test that needs the files fails with this same message itself
-
-
 @pytest.fixture(scope="session")
 def mnist_test_uint8():
     from keras_gen import data
