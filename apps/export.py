@@ -40,7 +40,9 @@ def parity_tolerance(expected):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    # The command a user types, also when main(argv) runs in-process (as the tests call it).
+    parser = argparse.ArgumentParser(prog="python -m apps.export",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--model-file", required=True, help="a .keras file saved by keras_gen")
     parser.add_argument("--output", required=True, help="export folder")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")

@@ -74,7 +74,7 @@ class ModelSpec:
         data_options: keyword arguments for `keras_gen.data.load_images` (`binarize`,
             `value_range`, `with_labels`) used for training data.
         test_binarize: binarization of the fixed test set (None, "fixed", ...).
-        previews: `(model, test_images) -> {name: images}` for the per-epoch PNG grids.
+        previews: `(model, test_images, preset) -> {name: images}` for the per-epoch PNG grids.
         evaluate: `(model, test_images, preset) -> {metric: float}` after training.
         compile: `(model, preset, learning_rate) -> None`.
         validate: bool. Pass the test set to fit() as validation data (models with a loss).
@@ -143,7 +143,7 @@ def _build_autoencoder(kwargs):
     return AutoEncoder(**kwargs)
 
 
-def _autoencoder_previews(model, test_images):
+def _autoencoder_previews(model, test_images, preset):
     shown = test_images[:32]
     return {"reconstructions": _pairs(shown, model.reconstruct(shown))}
 
@@ -158,7 +158,7 @@ def _build_denoising_autoencoder(kwargs):
     return DenoisingAutoEncoder(**kwargs)
 
 
-def _denoising_previews(model, test_images):
+def _denoising_previews(model, test_images, preset):
     shown = test_images[:24]
     corrupted = model.corrupt(shown, seed=PREVIEW_SEED)
     rows = []
@@ -183,7 +183,7 @@ def _build_vae(kwargs):
     return VAE(**kwargs)
 
 
-def _vae_previews(model, test_images):
+def _vae_previews(model, test_images, preset):
     shown = test_images[:32]
     return {
         "samples": model.sample(64, seed=PREVIEW_SEED),
@@ -226,11 +226,11 @@ def _build_cgan(kwargs):
     return ConditionalGAN(**kwargs)
 
 
-def _gan_previews(model, test_images):
+def _gan_previews(model, test_images, preset):
     return {"samples": model.sample(64, seed=PREVIEW_SEED)}
 
 
-def _cgan_previews(model, test_images):
+def _cgan_previews(model, test_images, preset):
     # Ten columns, one class each: column c shows ten draws of class c.
     labels = np.tile(np.arange(model.num_classes), 10)
     return {"samples": model.sample(len(labels), labels=labels, seed=PREVIEW_SEED)}
@@ -250,13 +250,17 @@ def feature_gaps(samples, test_images):
             **{f"{key}_gap": abs(fake[key] - real[key]) for key in real}}
 
 
+EVALUATION_SAMPLES = 1000  # samples behind a run's final sample statistics, unless the preset says
+
+
 def _evaluate_gan(model, test_images, preset):
     """Gaps between fixed features of 1,000 samples and of the real test images (0 is ideal).
 
     A stand-in until FID/KID/IS land: it catches collapse to blank or saturated images, not
     subtle mode dropping.
     """
-    return feature_gaps(model.sample(1000, seed=0), test_images)
+    num_samples = int(preset.get("evaluation_samples", EVALUATION_SAMPLES))
+    return feature_gaps(model.sample(num_samples, seed=0), test_images)
 
 
 # --- diffusion ------------------------------------------------------------------------------
@@ -278,14 +282,15 @@ def compile_with_ema(model, preset, learning_rate):
 PREVIEW_DDIM_STEPS = 20  # per-epoch grids: a few fast deterministic DDIM steps, fixed noise
 
 
-def _ddpm_previews(model, test_images):
+def _ddpm_previews(model, test_images, preset):
     """Samples, a reverse trajectory (8 frames a row: x_T ... x_0) and the forward process on
     real test digits (x_0 ... x_T), all with fixed noise so epochs compare."""
+    num_steps = int(preset.get("preview_ddim_steps", PREVIEW_DDIM_STEPS))
     with model.ema_weights():
         # One pass gives both: the grid, and the paths of its first 8 samples.
-        samples, trajectory = model.sample(64, num_steps=PREVIEW_DDIM_STEPS, sampler="ddim",
+        samples, trajectory = model.sample(64, num_steps=num_steps, sampler="ddim",
                                            seed=PREVIEW_SEED, return_trajectory=True)
-    frames = np.linspace(0, PREVIEW_DDIM_STEPS, 8).round().astype(int)
+    frames = np.linspace(0, num_steps, 8).round().astype(int)
     steps = np.linspace(0, model.num_timesteps, 8).round().astype(int)
     forward = model.forward_process(test_images[:8], steps, seed=PREVIEW_SEED)
     return {
@@ -298,7 +303,7 @@ def _ddpm_previews(model, test_images):
 def _evaluate_ddpm(model, test_images, preset):
     """Test denoising loss, and feature gaps of 1,000 DDIM samples (0 is ideal)."""
     loss = model.evaluate(test_images, batch_size=500, verbose=0)
-    samples = model.sample(1000, num_steps=int(preset.get("evaluation_ddim_steps", 50)),
+    samples = model.sample(int(preset.get("evaluation_samples", EVALUATION_SAMPLES)), num_steps=int(preset.get("evaluation_ddim_steps", 50)),
                            sampler="ddim", seed=0)
     return {"test_loss": float(loss), **feature_gaps(samples, test_images)}
 
@@ -319,7 +324,7 @@ def _initialize_real_nvp(model, train_data, num_batches=8):
 FLOW_TEMPERATURES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
-def _real_nvp_previews(model, test_data):
+def _real_nvp_previews(model, test_data, preset):
     """Images: samples at temperature 1 and a temperature sweep (a row per temperature, the
     same latents scaled). 2-D data: data vs learned density (and samples), and the data mapped
     to latent space."""
@@ -366,8 +371,10 @@ def _build_bigram(kwargs):
 SAMPLE_PROMPT = "\n"  # the lecture starts generation from a newline
 
 
-def _language_model_previews(model, validation_windows, num_characters=500):
-    """A sampled continuation of a newline, with a fixed seed so epochs compare."""
+def _language_model_previews(model, validation_windows, preset):
+    """A sampled continuation of a newline (the preset's `sample_characters`, default 500),
+    with a fixed seed so epochs compare."""
+    num_characters = int(preset.get("sample_characters", 500))
     return {"sample": model.generate(SAMPLE_PROMPT, num_characters, seed=PREVIEW_SEED)}
 
 

@@ -31,7 +31,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    # The command a user types, also when main(argv) runs in-process (as the tests call it).
+    parser = argparse.ArgumentParser(prog="python -m apps.sample",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--model-file", required=True, help="a .keras file saved by keras_gen")
     parser.add_argument("--output", required=True,
                         help="PNG file for the sample grid (.txt for language models)")

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from apps.cli_types import positive_float, positive_int
 from apps.model_specs import MODEL_SPECS, load_preset
+from apps.run_folder import RUN_FILES, RunStateCorruptError, read_training_state
 
 # TensorFlow's C++ start-up chatter (CPU feature notes, buffer sizes) hides the progress bar.
 # Set before anything imports TensorFlow (the data loaders do, inside main()).
@@ -30,12 +31,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 IMAGE_DATASETS = ("mnist", "fashion_mnist")
 TOY_DATASETS = ("moons", "ring", "grid")  # 2-D points, for models with a `toy2d` preset
 TEXT_DATASETS = ("tiny_shakespeare",)  # character corpora, for the language models
-RUN_FILES = ("checkpoint.keras", "training_state.json", "training_log.csv", "loss_curve.png",
-             "model.keras", "metrics.json", "epochs")
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    # The command a user types, also when main(argv) runs in-process (as the tests call it).
+    parser = argparse.ArgumentParser(prog="python -m apps.train",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, choices=sorted(MODEL_SPECS))
     parser.add_argument("--dataset", choices=IMAGE_DATASETS + TOY_DATASETS + TEXT_DATASETS,
                         help="default: tiny_shakespeare for language models, else mnist")
@@ -57,7 +58,7 @@ def parse_args(argv=None):
     parser.add_argument("--output", help="run folder (default: runs/<model>_<dataset>)")
     parser.add_argument("--overwrite", action="store_true",
                         help="delete this run's files in --output and start again")
-    parser.add_argument("--seed", type=int, default=0, help="data shuffle and binarization seed")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights, data shuffle and binarization")
     args = parser.parse_args(argv)
     is_text_model = MODEL_SPECS[args.model].text
     args.dataset = args.dataset or ("tiny_shakespeare" if is_text_model else "mnist")
@@ -96,9 +97,10 @@ def _run_identity(args):
 
 
 def prepare_output(parser, args):
-    """Returns (model or None, initial_epoch). Refuses to touch a folder holding another run."""
-    from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint, read_training_state
+    """Returns (model or None, initial_epoch). Refuses to touch a folder holding another run.
 
+    Everything up to loading a checkpoint is decided without Keras, so refusals are instant.
+    """
     if args.overwrite and os.path.isdir(args.output):
         # Only this app's own files go; anything else the user keeps in the folder stays.
         for name in RUN_FILES + tuple(f for f in os.listdir(args.output) if f.endswith(".png")):
@@ -110,20 +112,25 @@ def prepare_output(parser, args):
     os.makedirs(args.output, exist_ok=True)
     try:
         state = read_training_state(args.output)
-        if state is None:
-            if any(os.path.exists(os.path.join(args.output, name)) for name in RUN_FILES):
-                parser.error(f"{args.output} holds files of a run with no training_state.json; "
-                             "choose another --output or pass --overwrite")
-            return None, 0
-        saved_identity = {key: state.get(key) for key in _run_identity(args)}
-        if saved_identity != _run_identity(args):
-            parser.error(f"{args.output} holds a different run ({saved_identity}); choose another "
-                         "--output or pass --overwrite")
-        if state["epoch"] >= args.epochs:
-            print(f"{args.output} already trained for {state['epoch']} epochs (>= --epochs "
-                  f"{args.epochs}); nothing to do. Pass a larger --epochs to continue.")
-            sys.exit(0)
-        print(f"Resuming {args.output} from epoch {state['epoch']}.")
+    except RunStateCorruptError as error:
+        parser.error(str(error))
+    if state is None:
+        if any(os.path.exists(os.path.join(args.output, name)) for name in RUN_FILES):
+            parser.error(f"{args.output} holds files of a run with no training_state.json; "
+                         "choose another --output or pass --overwrite")
+        return None, 0
+    saved_identity = {key: state.get(key) for key in _run_identity(args)}
+    if saved_identity != _run_identity(args):
+        parser.error(f"{args.output} holds a different run ({saved_identity}); choose another "
+                     "--output or pass --overwrite")
+    if state["epoch"] >= args.epochs:
+        print(f"{args.output} already trained for {state['epoch']} epochs (>= --epochs "
+              f"{args.epochs}); nothing to do. Pass a larger --epochs to continue.")
+        sys.exit(0)
+    from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint
+
+    print(f"Resuming {args.output} from epoch {state['epoch']}.")
+    try:
         return load_checkpoint(args.output), state["epoch"]
     except CheckpointCorruptError as error:
         parser.error(str(error))
@@ -206,12 +213,12 @@ def preview_callback(spec, args, test):
     """Per-epoch pictures (PNG grids, density plots) or, for language models, generated text."""
     from keras_gen.callbacks import SampleGridCallback, TextSampleCallback
 
+    def previews(model):
+        return spec.previews(model, test, args.preset_settings)
+
     if spec.text:
-        num_characters = args.preset_settings.get("sample_characters", 500)
-        return TextSampleCallback(args.output,
-                                  lambda model: spec.previews(model, test, num_characters))
-    return SampleGridCallback(args.output, lambda model: spec.previews(model, test),
-                              spec.value_range, spec.grid_columns)
+        return TextSampleCallback(args.output, previews)
+    return SampleGridCallback(args.output, previews, spec.value_range, spec.grid_columns)
 
 
 def main(argv=None):
@@ -231,6 +238,9 @@ def main(argv=None):
     except (data.DataUnavailableError, ValueError) as error:
         parser.error(str(error))
     if model is None:
+        # The initial weights too (a model's own `seed` covers only its noise): the same
+        # command trains the same model.
+        keras.utils.set_random_seed(args.seed)
         model = spec.build({**args.preset_settings["model"], **training.model_arguments})
         if spec.initialize is not None:
             spec.initialize(model, training.train)

@@ -1,6 +1,20 @@
-"""Shared fixtures. The whole suite runs once per backend: KERAS_BACKEND=tensorflow|jax|torch."""
+"""Shared fixtures. The suite runs once per backend (KERAS_BACKEND=tensorflow|jax|torch); tests
+marked `backend_independent` (data loaders, plotting, numpy math, argparse, export under
+TensorFlow) give the same answer on every backend, so `make test` runs them on the first only.
 
+Training costs a trace of the train step per model (seconds on JAX), so the tests that only need
+*a* trained model of a family share one per session: `trained_vae`, `trained_dcgan`,
+`trained_ddpm`, `trained_flow_2d`, `trained_image_flow`, `trained_mini_gpt`. Each is tiny,
+trained a few steps on this backend and saved once; tests read it, never train it further.
+"""
+
+import contextlib
+import importlib
+import io
 import os
+import subprocess
+import sys
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -14,6 +28,7 @@ if "KERAS_GEN_DATA_DIR" not in os.environ and os.path.isdir(SHARED_DATA):
     os.environ["KERAS_GEN_DATA_DIR"] = SHARED_DATA
 
 
+# --- real data -------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def mnist_test_uint8():
     from keras_gen import data
@@ -38,6 +53,198 @@ def mnist_train_subset():
     return data.preprocess_images(images)
 
 
+@pytest.fixture(scope="session")
+def shakespeare_ids():
+    """(tokenizer, train ids, validation ids) of the real Tiny Shakespeare, split 90 / 10."""
+    from keras_gen import data
+    from keras_gen.models import CharTokenizer
+
+    text = data.load_tiny_shakespeare()
+    tokenizer = CharTokenizer.from_text(text)
+    train, validation = data.split_tokens(tokenizer.encode(text))
+    return tokenizer, train, validation
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+# --- the apps, as a user runs them ------------------------------------------------------------
+class AppResult(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _run_app_in_process(app, arguments):
+    """`apps.<app>.main(arguments)` in this process: its exit code and captured output.
+
+    Exit codes as the shell sees them: 0 when main returns, argparse's 2 for a refusal, and
+    sys.exit("message")'s 1 with the message on stderr.
+    """
+    module = importlib.import_module(f"apps.{app}")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            module.main([str(a) for a in arguments])
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code
+            if isinstance(code, str):
+                print(code, file=sys.stderr)
+                code = 1
+            code = code or 0
+    return AppResult(code, stdout.getvalue(), stderr.getvalue())
+
+
+def _run_app_subprocess(app, arguments, timeout=600, env=None):
+    """`python -m apps.<app> arguments` in a fresh interpreter, as a user types it."""
+    return subprocess.run([sys.executable, "-m", f"apps.{app}", *map(str, arguments)],
+                          cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": REPO_ROOT, **(env or {})},
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def run_app():
+    """In-process app runs: argument checks, refusals, and every run but one real subprocess
+    per app and backend (each subprocess pays seconds of TensorFlow / JAX / torch imports)."""
+    return _run_app_in_process
+
+
+@pytest.fixture
+def run_app_subprocess():
+    """`python -m apps.<app> ...` in a fresh interpreter: one per app and backend."""
+    return _run_app_subprocess
+
+
+def _run_export(arguments):
+    """`apps.export` always works under TensorFlow: in-process on that backend, else a
+    subprocess (the .keras file saved on this backend crosses over, as a user's would)."""
+    import keras
+
+    if keras.config.backend() == "tensorflow":
+        return _run_app_in_process("export", arguments)
+    return _run_app_subprocess("export", arguments)
+
+
+@pytest.fixture
+def run_export():
+    return lambda *arguments: _run_export(arguments)
+
+
+# --- one tiny trained model per family, per session --------------------------------------------
+def _save(model, tmp_path_factory, name):
+    path = str(tmp_path_factory.mktemp(name) / "model.keras")
+    model.save(path)
+    return model, path
+
+
+def random_binary_images(count, seed=0):
+    return (np.random.default_rng(seed).random((count, 28, 28, 1)) > 0.5).astype("float32")
+
+
+def random_symmetric_images(count, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (count, 28, 28, 1)).astype("float32")
+
+
+@pytest.fixture(scope="session")
+def trained_vae(tmp_path_factory):
+    """(VAE, path): the README's 32-d latent, tiny networks, 2 Adam steps on binary images."""
+    import keras
+
+    from keras_gen.models import VAE
+
+    keras.utils.set_random_seed(0)
+    vae = VAE(latent_dim=32, filters=(4, 8), hidden_dim=16, seed=0)
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    vae.fit(random_binary_images(16), batch_size=8, epochs=1, verbose=0)
+    return _save(vae, tmp_path_factory, "vae")
+
+
+@pytest.fixture(scope="session")
+def trained_dcgan(tmp_path_factory):
+    """(DCGAN, path): TTUR learning rates in the MultiOptimizer, 2 steps."""
+    import keras
+
+    from keras_gen.models import DCGAN
+
+    keras.utils.set_random_seed(0)
+    gan = DCGAN(latent_dim=8, generator_filters=(8, 4), discriminator_filters=(4, 8), seed=0)
+    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-3),
+                discriminator_optimizer=keras.optimizers.Adam(3e-3))
+    gan.fit(random_symmetric_images(8), batch_size=4, epochs=1, verbose=0)
+    return _save(gan, tmp_path_factory, "dcgan")
+
+
+@pytest.fixture(scope="session")
+def trained_ddpm(tmp_path_factory):
+    """(DDPM, path): one level of 8 channels, T = 50 (the shortest unclipped linear schedule),
+    EMA, 2 steps; `model.history` keeps the fit's logs."""
+    import keras
+
+    from keras_gen.models import DDPM
+
+    keras.utils.set_random_seed(0)
+    model = DDPM(widths=(8,), attention_resolutions=(), num_timesteps=50, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3, use_ema=True, ema_momentum=0.9))
+    model.fit(random_symmetric_images(16), batch_size=8, epochs=1, verbose=0)
+    return _save(model, tmp_path_factory, "ddpm")
+
+
+@pytest.fixture(scope="session")
+def trained_flow_2d(tmp_path_factory):
+    """(RealNVP, path): a vector flow for 2-D points, 2 steps on Gaussian points."""
+    import keras
+
+    from keras_gen.models import RealNVP
+
+    keras.utils.set_random_seed(0)
+    flow = RealNVP((2,), couplings_per_stage=2, hidden_units=8, seed=0)
+    flow.compile(optimizer=keras.optimizers.Adam(1e-3))
+    flow.fit(np.random.default_rng(0).standard_normal((64, 2)).astype("float32"), batch_size=32,
+             verbose=0)
+    return _save(flow, tmp_path_factory, "flow_2d")
+
+
+@pytest.fixture(scope="session")
+def trained_image_flow(tmp_path_factory, mnist_train_subset):
+    """(RealNVP, path): the multi-scale image flow, ActNorm set on real digits, 2 steps."""
+    import keras
+
+    from keras_gen.models import RealNVP
+
+    keras.utils.set_random_seed(0)
+    flow = RealNVP((28, 28, 1), couplings_per_stage=1, hidden_units=8, num_blocks=1, seed=0)
+    flow.initialize_from_data(mnist_train_subset[:256])
+    flow.compile(optimizer=keras.optimizers.Adam(1e-3))
+    flow.fit(mnist_train_subset[:128], batch_size=64, epochs=1, verbose=0)
+    return _save(flow, tmp_path_factory, "image_flow")
+
+
+MINI_GPT_TINY = dict(sequence_length=16, num_layers=2, num_heads=2, embedding_dim=16, seed=0)
+
+
+@pytest.fixture(scope="session")
+def trained_mini_gpt(tmp_path_factory, shakespeare_ids):
+    """(MiniGPT, path): 2 layers, context 16, 20 AdamW steps on real Tiny Shakespeare."""
+    import keras
+
+    from keras_gen import data
+    from keras_gen.models import MiniGPT
+
+    tokenizer, train, _ = shakespeare_ids
+    keras.utils.set_random_seed(0)
+    model = MiniGPT(tokenizer.vocabulary, **MINI_GPT_TINY)
+    model.compile(optimizer=keras.optimizers.AdamW(3e-3))
+    model.fit(data.random_windows(train, 16, 16), steps_per_epoch=20, epochs=1, verbose=0)
+    return _save(model, tmp_path_factory, "mini_gpt")
+
+
+@pytest.fixture(scope="session")
+def exported_vae(trained_vae, tmp_path_factory):
+    """(VAE, export folder): `trained_vae` through `apps.export`, SavedModel and TFLite."""
+    output = str(tmp_path_factory.mktemp("vae_export") / "export")
+    result = _run_export(["--model-file", trained_vae[1], "--output", output])
+    assert result.returncode == 0, result.stderr[-3000:]
+    return trained_vae[0], output

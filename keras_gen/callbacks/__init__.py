@@ -4,7 +4,6 @@ from keras_gen.callbacks.checkpoint import (
     CheckpointCorruptError,
     ResumableCheckpoint,
     load_checkpoint,
-    read_training_state,
 )
 from keras_gen.callbacks.epoch_timer import EpochTimer
 from keras_gen.callbacks.loss_curve import LossCurveCallback

@@ -1,6 +1,5 @@
 """Per-epoch checkpoints that let a killed training run resume where it stopped."""
 
-import json
 import math
 import os
 
@@ -19,7 +18,8 @@ class CheckpointCorruptError(RuntimeError):
 class ResumableCheckpoint(keras.callbacks.Callback):
     """Saves the whole model (weights, optimizer state, config) and the epoch count each epoch.
 
-    Files in `directory`: `checkpoint.keras` and `training_state.json` (`{"epoch": n, ...run}`).
+    Files in `directory`: `checkpoint.keras` and `training_state.json` (`{"epoch": n, ...run}`,
+    read back by the training app's `apps.run_folder.read_training_state` before Keras loads).
     Both are written to a temporary name and renamed, so a kill during the write leaves the
     previous checkpoint intact; an epoch whose loss is NaN or infinite is not saved at all.
 
@@ -42,22 +42,6 @@ class ResumableCheckpoint(keras.callbacks.Callback):
             self.model.save(temporary)
         write_json(os.path.join(self.directory, STATE_FILENAME),
                    {**self.run_info, "epoch": epoch + 1})
-
-
-def read_training_state(directory):
-    """Returns the saved `training_state.json` dict, or None when `directory` has no checkpoint."""
-    state_path = os.path.join(directory, STATE_FILENAME)
-    if not os.path.exists(state_path):
-        return None
-    try:
-        with open(state_path) as file:
-            state = json.load(file)
-        int(state["epoch"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise CheckpointCorruptError(
-            f"{state_path} is corrupt ({type(error).__name__}); delete the run folder or pass "
-            "--overwrite to start again.") from None
-    return state
 
 
 def load_checkpoint(directory, filename=CHECKPOINT_FILENAME):

@@ -3,12 +3,8 @@ import os
 import numpy as np
 import pytest
 
-from keras_gen.callbacks import (
-    CheckpointCorruptError,
-    ResumableCheckpoint,
-    load_checkpoint,
-    read_training_state,
-)
+from apps.run_folder import RunStateCorruptError, read_training_state
+from keras_gen.callbacks import CheckpointCorruptError, ResumableCheckpoint, load_checkpoint
 from keras_gen.models import AutoEncoder
 
 
@@ -33,7 +29,7 @@ def test_checkpoint_saves_model_and_epoch_and_skips_nan(tmp_path):
 def test_missing_and_corrupt_state(tmp_path):
     assert read_training_state(str(tmp_path)) is None
     (tmp_path / "training_state.json").write_text("{not json")
-    with pytest.raises(CheckpointCorruptError, match="is corrupt"):
+    with pytest.raises(RunStateCorruptError, match="is corrupt"):
         read_training_state(str(tmp_path))
     (tmp_path / "checkpoint.keras").write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(CheckpointCorruptError, match="cannot be loaded"):

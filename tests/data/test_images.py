@@ -8,6 +8,8 @@ from keras_gen import data
 from keras_gen.data import images as images_module
 from keras_gen.data import offline_sources
 
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
 def test_real_counts_shapes_and_labels(name):

@@ -5,6 +5,8 @@ import pytest
 from keras_gen import data
 from keras_gen.data import shakespeare
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_real_corpus_counts():
     text = data.load_tiny_shakespeare()

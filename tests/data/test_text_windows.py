@@ -3,6 +3,8 @@ import pytest
 
 from keras_gen.data import fixed_windows, random_windows, split_tokens
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_split_keeps_order_and_sizes():
     train, validation = split_tokens(np.arange(1000), 0.9)

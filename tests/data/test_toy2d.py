@@ -3,6 +3,8 @@ import pytest
 
 from keras_gen import data
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_known_modes():
     ring = data.ring_of_gaussians()

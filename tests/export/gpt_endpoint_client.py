@@ -1,6 +1,7 @@
 """Run as a script: greedy generation from an exported language model, as a deployment does it.
 
 Usage: python gpt_endpoint_client.py EXPORT_DIR PROMPT_IDS.npy MAX_NEW_TOKENS OUTPUT.json
+(tests/export imports it and calls `main` with the same arguments).
 
 Loads EXPORT_DIR/saved_model (TensorFlow) and EXPORT_DIR/{prefill,decode}.tflite (LiteRT), and
 with each runtime continues the prompts `(batch, P)` by MAX_NEW_TOKENS arg-max tokens: prefill

@@ -3,35 +3,22 @@ loop over them (SavedModel and LiteRT) choosing the same characters as Keras' `g
 
 import json
 import os
-import subprocess
-import sys
 
-import keras
 import numpy as np
 import pytest
 
-from keras_gen import data
-from keras_gen.models import BigramLM, CharTokenizer, MiniGPT
+from keras_gen.models import BigramLM, MiniGPT
 from keras_gen.validation import to_numpy
-
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpt_endpoint_client.py")
-TINY = dict(sequence_length=16, num_layers=2, num_heads=2, embedding_dim=16, seed=0)
-
-
-@pytest.fixture(scope="module")
-def shakespeare():
-    text = data.load_tiny_shakespeare()
-    tokenizer = CharTokenizer.from_text(text)
-    return tokenizer, tokenizer.encode(text[:20000])
 
 
 @pytest.mark.parametrize("model_class", [MiniGPT, BigramLM])
 def test_prefill_of_a_padded_prompt_and_decode_steps_give_the_full_forward_logits(
-        model_class, shakespeare):
-    tokenizer, _ = shakespeare
-    options = TINY if model_class is MiniGPT else dict(sequence_length=16, seed=0)
-    model = model_class(tokenizer.vocabulary, **options)
+        model_class, shakespeare_ids, trained_mini_gpt):
+    tokenizer = shakespeare_ids[0]
+    if model_class is MiniGPT:
+        model = trained_mini_gpt[0]
+    else:
+        model = BigramLM(tokenizer.vocabulary, sequence_length=16, seed=0)
     endpoints = model.export_endpoints()
     assert list(endpoints) == ["logits", "prefill", "decode"]
     logits_of, prefill, decode = (endpoints[name][0] for name in endpoints)
@@ -56,17 +43,15 @@ def test_prefill_of_a_padded_prompt_and_decode_steps_give_the_full_forward_logit
         assert all(np.isfinite(to_numpy(v)).all() for v in function(*inputs).values())
 
 
-def test_mini_gpt_exported_prefill_and_decode_generate_greedily_like_keras(tmp_path, shakespeare):
-    tokenizer, ids = shakespeare
-    model = MiniGPT(tokenizer.vocabulary, **TINY)
-    model.compile(optimizer=keras.optimizers.AdamW(3e-3))
-    model.fit(data.random_windows(ids, 16, 8), steps_per_epoch=2, epochs=1, verbose=0)
-    model.save(tmp_path / "gpt.keras")
+@pytest.mark.backend_independent
+def test_mini_gpt_exported_prefill_and_decode_generate_greedily_like_keras(
+        tmp_path, shakespeare_ids, trained_mini_gpt, run_export):
+    import gpt_endpoint_client
+
+    tokenizer = shakespeare_ids[0]
+    model, model_file = trained_mini_gpt
     output = str(tmp_path / "export")
-    result = subprocess.run([sys.executable, "-m", "apps.export", "--model-file",
-                             str(tmp_path / "gpt.keras"), "--output", output], cwd=REPO_ROOT,
-                            env={**os.environ, "PYTHONPATH": REPO_ROOT}, capture_output=True,
-                            text=True, timeout=600)
+    result = run_export("--model-file", model_file, "--output", output)
     assert result.returncode == 0, result.stderr[-3000:]
     with open(os.path.join(output, "export_report.json")) as file:
         report = json.load(file)
@@ -76,13 +61,12 @@ def test_mini_gpt_exported_prefill_and_decode_generate_greedily_like_keras(tmp_p
         assert report["endpoints"][name]["saved_model_max_abs_diff"] <= 1e-5
 
     # Two 6-character prompts, 30 new characters: past the 16-character context, so the client
-    # prefills three times (6, then 8 and 8 characters) as generate's window does.
+    # prefills three times (6, then 8 and 8 characters) as generate's window does. The client
+    # is what a deployment runs: TensorFlow and LiteRT only, no Keras.
     prompt = np.stack([tokenizer.encode("ROMEO:"), tokenizer.encode("JULIET")])
     np.save(tmp_path / "prompt.npy", prompt)
-    served = subprocess.run([sys.executable, CLIENT, output, str(tmp_path / "prompt.npy"), "30",
-                             str(tmp_path / "tokens.json")], capture_output=True, text=True,
-                            timeout=300)
-    assert served.returncode == 0, served.stderr[-2000:]
+    gpt_endpoint_client.main(output, str(tmp_path / "prompt.npy"), 30,
+                             str(tmp_path / "tokens.json"))
     with open(tmp_path / "tokens.json") as file:
         tokens = json.load(file)
     expected = model.generate(prompt, 30, temperature=0).tolist()

@@ -6,12 +6,12 @@ import re
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
 
 from keras_gen.export import RequestError, predict_request
-from keras_gen.models import VAE
+
+pytestmark = pytest.mark.backend_independent
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -23,23 +23,12 @@ def readme_request():
 
 
 @pytest.fixture(scope="module")
-def served_vae(tmp_path_factory):
-    """A VAE with the default latent size, trained a step on this backend and exported."""
+def served_vae(exported_vae):
+    """(VAE, loaded SavedModel, its path): the session's exported VAE (the README's 32-d latent)."""
     import tensorflow as tf
 
-    folder = tmp_path_factory.mktemp("serving")
-    vae = VAE(latent_dim=32, filters=(4, 8), hidden_dim=16, seed=0)
-    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-    images = (np.random.default_rng(0).random((16, 28, 28, 1)) > 0.5).astype("float32")
-    vae.fit(images, batch_size=8, epochs=1, verbose=0)
-    vae.save(folder / "vae.keras")
-    result = subprocess.run([sys.executable, "-m", "apps.export", "--model-file",
-                             str(folder / "vae.keras"), "--output", str(folder / "export"),
-                             "--no-tflite"], cwd=REPO_ROOT,
-                            env={**os.environ, "PYTHONPATH": REPO_ROOT}, capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    path = str(folder / "export" / "saved_model")
+    vae, output = exported_vae
+    path = os.path.join(output, "saved_model")
     return vae, tf.saved_model.load(path), path
 
 
@@ -74,7 +63,6 @@ def test_bad_requests_get_one_line_errors(served_vae, body, message):
     with pytest.raises(RequestError) as error:
         predict_request(served_vae[1], body)
     assert message in str(error.value) and "\n" not in str(error.value)
-
 
 
 def test_saved_model_cli_lists_the_signatures_and_their_inputs(served_vae):

@@ -1,9 +1,12 @@
 import math
 
 import numpy as np
+import pytest
 
 from keras_gen.data import ring_of_gaussians
 from keras_gen.metrics import bits_per_dim, fitted_gaussian_nll, mode_counts, modes_covered
+
+pytestmark = pytest.mark.backend_independent
 
 
 def test_bits_per_dim_by_hand():

@@ -1,9 +1,10 @@
-"""Run as a script under another backend: loads a `.keras` file and writes an inference output.
+"""Run as a script under another backend: loads `.keras` files and writes inference outputs.
 
-Usage: python cross_backend_load.py MODEL.keras INPUTS.npy OUTPUT.npy
+Usage: python cross_backend_load.py MODEL.keras INPUTS.npy OUTPUT.npy [MODEL INPUTS OUTPUT ...]
 
 Autoencoders/VAEs: INPUTS are images, OUTPUT their reconstructions. GANs: INPUTS are latents z,
-OUTPUT is G(z). Either way the loaded model then trains one more epoch on this backend.
+OUTPUT is G(z). Either way each loaded model then trains one more epoch on this backend. One
+interpreter for all the files: the framework start-up is paid once.
 """
 
 import sys
@@ -13,13 +14,15 @@ import numpy as np
 
 import keras_gen  # noqa: F401  (registers the keras_gen classes)
 
-model = keras.saving.load_model(sys.argv[1])
-inputs = np.load(sys.argv[2])
-if hasattr(model, "generate_from"):
-    np.save(sys.argv[3], model.generate_from(inputs))
-    images = np.random.default_rng(0).uniform(-1, 1, (8,) + model.data_shape).astype("float32")
-    model.fit(images, batch_size=4, epochs=1, verbose=0)
-else:
-    np.save(sys.argv[3], model.reconstruct(inputs))
-    model.fit(inputs, batch_size=4, epochs=1, verbose=0)
-print("trained-after-load", keras.config.backend())
+arguments = sys.argv[1:]
+for model_file, inputs_file, output_file in zip(arguments[::3], arguments[1::3], arguments[2::3]):
+    model = keras.saving.load_model(model_file)
+    inputs = np.load(inputs_file)
+    if hasattr(model, "generate_from"):
+        np.save(output_file, model.generate_from(inputs))
+        images = np.random.default_rng(0).uniform(-1, 1, (8,) + model.data_shape)
+        model.fit(images.astype("float32"), batch_size=4, epochs=1, verbose=0)
+    else:
+        np.save(output_file, model.reconstruct(inputs))
+        model.fit(inputs, batch_size=4, epochs=1, verbose=0)
+    print("trained-after-load", type(model).__name__, keras.config.backend())

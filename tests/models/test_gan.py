@@ -1,7 +1,3 @@
-import os
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
@@ -117,12 +113,21 @@ class GanContractTest(TestCase):
         for objective in ("non_saturating", "minimax"):
             model = DCGAN(generator_objective=objective, label_smoothing=0.1, **TINY)
             model.compile()
-            history = self.run_tiny_fit(model, fake_images(8), ["d_loss", "g_loss",
-                                                                 "real_accuracy",
-                                                                 "fake_accuracy"], batch_size=4)
-            self.assertTrue(0.0 <= history.history["real_accuracy"][0] <= 1.0)
+            self.run_tiny_fit(model, fake_images(8), ["d_loss", "g_loss", "real_accuracy",
+                                                      "fake_accuracy"], batch_size=4)
         with pytest.raises(ValueError, match="generator_objective must be one of"):
             DCGAN(generator_objective="hinge")
+
+    def test_real_accuracy_is_the_share_of_real_images_called_real(self):
+        keras.utils.set_random_seed(1)
+        model = DCGAN(**TINY)
+        model.compile(generator_optimizer=keras.optimizers.SGD(0.0),
+                      discriminator_optimizer=keras.optimizers.SGD(0.0))  # D stays as it is
+        images = fake_images(16, seed=3)
+        history = model.fit(images, batch_size=4, epochs=1, verbose=0, shuffle=False).history
+        # D has no batch statistics: its logits on the real batches are those of D(images).
+        expected = float((to_numpy(model.discriminate(images)) > 0).mean())
+        self.assertAllClose(history["real_accuracy"][0], expected, atol=1e-6)
 
     def test_same_seed_same_samples(self):
         model = DCGAN(**TINY)
@@ -177,6 +182,7 @@ def test_short_real_mnist_run_moves_samples_toward_the_data(mnist_test_uint8):
 
     real = data.preprocess_images(mnist_test_uint8[0][:512], value_range=(-1.0, 1.0))
     train = data.load_images("mnist", batch_size=64, value_range=(-1.0, 1.0), subset=2048)
+    keras.utils.set_random_seed(0)  # initial weights; the model seed covers only the noise
     model = DCGAN(latent_dim=32, generator_filters=(32, 16), discriminator_filters=(16, 32),
                   seed=0)
     model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
@@ -218,26 +224,3 @@ def test_wgan_gp_covers_more_ring_modes_than_at_initialization():
     assert covered(end) >= 2, mode_counts(end, ring.modes, ring.std)
     assert on_ring_fraction(start) < 0.05  # G(z) starts as a blob near the origin
     assert on_ring_fraction(end) > 0.1
-
-
-def test_gan_saved_here_loads_and_trains_on_another_backend(tmp_path):
-    # Both optimizers travel inside one MultiOptimizer config; a torch-saved file names
-    # torch-only optimizer classes inside it, which loading must rewrite.
-    next_backend = {"tensorflow": "jax", "jax": "torch", "torch": "tensorflow"}
-    model = DCGAN(**TINY)
-    model.compile(generator_optimizer=keras.optimizers.Adam(1e-3),
-                  discriminator_optimizer=keras.optimizers.Adam(3e-3))
-    model.fit(fake_images(8), batch_size=4, epochs=1, verbose=0)
-    z = np.random.default_rng(2).standard_normal((3, 8)).astype("float32")
-    model.save(tmp_path / "gan.keras")
-    np.save(tmp_path / "z.npy", z)
-    other = next_backend[keras.config.backend()]
-    repo_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    result = subprocess.run(
-        [sys.executable, os.path.join(os.path.dirname(__file__), "cross_backend_load.py"),
-         str(tmp_path / "gan.keras"), str(tmp_path / "z.npy"), str(tmp_path / "out.npy")],
-        env={**os.environ, "KERAS_BACKEND": other, "PYTHONPATH": repo_root},
-        capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert f"trained-after-load {other}" in result.stdout
-    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), model.generate_from(z), atol=1e-5)

@@ -1,15 +1,9 @@
-import os
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
 
 from keras_gen.models import VAE
 from keras_gen.testing import TestCase
-
-NEXT_BACKEND = {"tensorflow": "jax", "jax": "torch", "torch": "tensorflow"}
 
 
 def tiny_vae(**kwargs):
@@ -47,27 +41,6 @@ class VAEContractTest(TestCase):
         # A reloaded model keeps training (optimizer restored, not left uncompiled).
         loaded.fit(images, batch_size=8, epochs=1, verbose=0)
         self.assertEqual(int(loaded.optimizer.iterations), 2 * int(vae.optimizer.iterations))
-
-    def test_file_saved_here_loads_and_trains_on_another_backend(self):
-        vae = tiny_vae()
-        vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-        images = binary_images(8)
-        vae.fit(images, batch_size=4, epochs=1, verbose=0)
-        folder = self.temporary_dir()
-        model_path, inputs_path, output_path = (os.path.join(folder, n) for n in
-                                                ("vae.keras", "x.npy", "out.npy"))
-        vae.save(model_path)
-        np.save(inputs_path, images)
-        other = NEXT_BACKEND[keras.config.backend()]
-        script = os.path.join(os.path.dirname(__file__), "cross_backend_load.py")
-        repo_root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-        result = subprocess.run(
-            [sys.executable, script, model_path, inputs_path, output_path],
-            env={**os.environ, "KERAS_BACKEND": other, "PYTHONPATH": repo_root},
-            capture_output=True, text=True, timeout=300)
-        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
-        self.assertIn(f"trained-after-load {other}", result.stdout)
-        self.assertAllClose(np.load(output_path), vae.reconstruct(images), atol=1e-5)
 
     def test_same_seed_same_samples(self):
         vae = tiny_vae()
@@ -147,6 +120,7 @@ def test_short_real_mnist_run_lowers_loss_and_iwae_bounds_the_elbo(binarized_mni
 
     train = data.load_images("mnist", "train", batch_size=64, binarize="dynamic", subset=2048)
     test = binarized_mnist_test[:256]
+    keras.utils.set_random_seed(0)  # initial weights; the model seed covers only the noise
     vae = VAE(latent_dim=8, filters=(8, 16), hidden_dim=64, seed=0)
     vae.compile(optimizer=keras.optimizers.Adam(2e-3))
     before = vae.evaluate(test, batch_size=128, verbose=0, return_dict=True)["loss"]

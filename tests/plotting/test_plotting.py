@@ -1,6 +1,9 @@
 import numpy as np
+import pytest
 
 from keras_gen.plotting import read_training_log, save_image_grid, save_loss_curves, tile_images
+
+pytestmark = pytest.mark.backend_independent
 
 
 def test_tile_layout_and_scaling():

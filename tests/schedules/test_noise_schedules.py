@@ -5,6 +5,8 @@ import pytest
 
 from keras_gen.schedules import cosine_betas, linear_betas, make_noise_schedule
 
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.mark.parametrize("name", ["linear", "cosine"])
 def test_alpha_bar_falls_monotonically_from_one_at_t0(name):

@@ -3,6 +3,8 @@ import pytest
 
 from keras_gen.schedules import SPACINGS, sampling_timesteps
 
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.mark.parametrize("spacing", SPACINGS)
 @pytest.mark.parametrize("num_timesteps, num_steps",

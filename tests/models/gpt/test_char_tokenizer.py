@@ -5,6 +5,8 @@ import pytest
 from keras_gen import data
 from keras_gen.models import CharTokenizer
 
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.fixture(scope="module")
 def corpus():

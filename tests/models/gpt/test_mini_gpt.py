@@ -5,33 +5,28 @@ import numpy as np
 import pytest
 
 from keras_gen import data
-from keras_gen.models import BigramLM, CharTokenizer, MiniGPT
+from keras_gen.models import BigramLM, MiniGPT
 from keras_gen.testing import TestCase
 from keras_gen.validation import to_numpy
 
 TINY = dict(sequence_length=16, num_layers=2, num_heads=2, embedding_dim=16, seed=0)
 
-
-@pytest.fixture(scope="module")
-def corpus_ids():
-    text = data.load_tiny_shakespeare()
-    tokenizer = CharTokenizer.from_text(text)
-    return tokenizer, data.split_tokens(tokenizer.encode(text))
+# One prompt length, one length and one sampling setting for every generation check that is not
+# about shapes: each new setting compiles its own loops (seconds on JAX).
+PROMPT, NEW_TOKENS = "ROMEO:", 40  # 40 new characters, 16 of context: three chunks of the window
+SETTINGS = dict(temperature=0.8, top_k=5, top_p=0.9)
 
 
+@pytest.fixture(scope="class")
+def shared_mini_gpt(request, trained_mini_gpt, shakespeare_ids):
+    """The session's MiniGPT (20 real steps), lent to the class; its tests never train it."""
+    request.cls.model = trained_mini_gpt[0]
+    request.cls.tokenizer = shakespeare_ids[0]
+
+
+@pytest.mark.usefixtures("shared_mini_gpt")
 class MiniGPTContractTest(TestCase):
-    """One tiny model, trained for a few real steps, shared by the generation checks."""
-
-    @classmethod
-    def setUpClass(cls):
-        keras.utils.set_random_seed(0)
-        text = data.load_tiny_shakespeare()
-        cls.tokenizer = CharTokenizer.from_text(text)
-        train, cls.validation = data.split_tokens(cls.tokenizer.encode(text))
-        cls.model = MiniGPT(cls.tokenizer.vocabulary, **TINY)
-        cls.model.compile(optimizer=keras.optimizers.AdamW(3e-3))
-        cls.model.fit(data.random_windows(train, 16, 16), steps_per_epoch=20, epochs=1,
-                      verbose=0)
+    """The session's tiny trained model, shared by the causality, cache and generation checks."""
 
     def test_changing_a_future_token_never_changes_earlier_logits(self):
         ids = self.tokenizer.encode("First Citizen:\nB")[None]
@@ -53,35 +48,39 @@ class MiniGPTContractTest(TestCase):
             self.assertAllClose(step_logits, full[:, position], atol=1e-5)
 
     def test_cached_and_uncached_generation_choose_the_same_tokens(self):
-        # Each setting compiles its own loops (JAX: seconds each): greedy, and all filters on.
-        for settings in (dict(temperature=0), dict(top_k=5, top_p=0.9, temperature=0.8)):
-            # 40 new characters with a 16-character context: three chunks of the window.
-            cached = self.model.generate("ROMEO:", 40, seed=3, **settings)
-            uncached = self.model.generate("ROMEO:", 40, seed=3, use_cache=False, **settings)
-            self.assertEqual(cached, uncached, settings)
-            self.assertEqual(len(cached), 46)
-            self.assertTrue(cached.startswith("ROMEO:"))
+        cached = self.model.generate(PROMPT, NEW_TOKENS, seed=3, **SETTINGS)
+        uncached = self.model.generate(PROMPT, NEW_TOKENS, seed=3, use_cache=False, **SETTINGS)
+        self.assertEqual(cached, uncached)
+        self.assertEqual(len(cached), len(PROMPT) + NEW_TOKENS)
+        self.assertTrue(cached.startswith(PROMPT))
 
     def test_same_seed_same_text_and_ids_in_ids_out(self):
-        self.assertEqual(self.model.generate("A", 20, seed=1), self.model.generate("A", 20, seed=1))
-        self.assertNotEqual(self.model.generate("A", 20, seed=1),
-                            self.model.generate("A", 20, seed=2))
-        single = self.model.generate(np.array([18, 47]), 5, seed=0)
-        batch = self.model.generate(np.array([[18, 47], [18, 47]]), 5, seed=0)
-        self.assertEqual(single.shape, (7,))
-        self.assertEqual(batch.shape, (2, 7))
-        self.assertEqual(single[:2].tolist(), [18, 47])
+        first = self.model.generate(PROMPT, NEW_TOKENS, seed=1, **SETTINGS)
+        self.assertEqual(self.model.generate(PROMPT, NEW_TOKENS, seed=1, **SETTINGS), first)
+        self.assertNotEqual(self.model.generate(PROMPT, NEW_TOKENS, seed=2, **SETTINGS), first)
+        ids = self.tokenizer.encode(PROMPT)
+        single = self.model.generate(ids, NEW_TOKENS, seed=1, **SETTINGS)
+        batch = self.model.generate(np.stack([ids, ids]), NEW_TOKENS, seed=1, **SETTINGS)
+        self.assertEqual(single.shape, (len(ids) + NEW_TOKENS,))
+        self.assertEqual(batch.shape, (2, len(ids) + NEW_TOKENS))
+        self.assertEqual(self.tokenizer.decode(single), first)  # ids in, the same ids out
+        self.assertEqual(single[:len(ids)].tolist(), ids.tolist())
 
     def test_generation_is_compiled_once_per_shape(self):
-        runner = self.model.generator(3, 14, top_k=4)
+        # The first chunk's loop: the prompt, then new tokens up to the full context.
+        first_chunk = (len(PROMPT), self.model.sequence_length - len(PROMPT) + 1)
+        runner = self.model.generator(*first_chunk, **SETTINGS)
         traces = []
         original_call = runner.call
         runner.call = lambda inputs: traces.append(1) or original_call(inputs)
-        self.model.generate("KIN", 10, seed=0, top_k=4)
-        after_first = len(traces)
-        self.model.generate("LEO", 10, seed=1, top_k=4)
-        self.model.generate("BOB", 12, seed=2, top_k=4)
-        self.assertIs(self.model.generator(3, 14, top_k=4), runner)
+        try:
+            self.model.generate("KING R", NEW_TOKENS, seed=0, **SETTINGS)
+            after_first = len(traces)
+            self.model.generate("LEONTE", NEW_TOKENS, seed=1, **SETTINGS)
+            self.model.generate("BOBBY:", NEW_TOKENS, seed=2, **SETTINGS)
+        finally:
+            runner.call = original_call
+        self.assertIs(self.model.generator(*first_chunk, **SETTINGS), runner)
         if keras.config.backend() == "torch":  # Keras' torch predict runs eagerly
             self.assertEqual(len(traces), after_first + 2)
         else:
@@ -103,14 +102,14 @@ class MiniGPTContractTest(TestCase):
         ids = self.tokenizer.encode("To be, or not to")[None]
         loaded = self.run_saving_round_trip(self.model, lambda m: m(ids), atol=1e-6)
         self.assertEqual(loaded.tokenizer.vocabulary, self.tokenizer.vocabulary)
-        self.assertEqual(loaded.generate("HAMLET:", 12, seed=5),
-                         self.model.generate("HAMLET:", 12, seed=5))
+        self.assertEqual(loaded.generate(PROMPT, NEW_TOKENS, seed=5, **SETTINGS),
+                         self.model.generate(PROMPT, NEW_TOKENS, seed=5, **SETTINGS))
 
 
-def test_adamw_shrinks_matrices_not_layer_norms_also_after_loading(corpus_ids, tmp_path):
+def test_adamw_shrinks_matrices_not_layer_norms_also_after_loading(shakespeare_ids, tmp_path):
     """Weight decay 100 x learning rate 1e-3: a decayed weight loses 10% per step, while Adam's
     own update moves any weight by at most ~1e-3. LayerNorm scales start at 1 and must stay."""
-    tokenizer, (train, _) = corpus_ids
+    tokenizer, train, _ = shakespeare_ids
     gpt = MiniGPT(tokenizer.vocabulary, **TINY)
     gpt.compile(optimizer=keras.optimizers.AdamW(1e-3, weight_decay=100.0))
     windows = data.random_windows(train, 16, 8)
@@ -132,9 +131,9 @@ def test_adamw_shrinks_matrices_not_layer_norms_also_after_loading(corpus_ids, t
                 assert np.abs(after - before).max() < 2e-3, path
 
 
-def test_short_real_training_goes_well_below_the_bigram_starting_loss(corpus_ids):
+def test_short_real_training_goes_well_below_the_bigram_starting_loss(shakespeare_ids):
     keras.utils.set_random_seed(0)
-    tokenizer, (train, validation) = corpus_ids
+    tokenizer, train, validation = shakespeare_ids
     bigram = BigramLM(tokenizer.vocabulary, sequence_length=32)
     bigram.compile(optimizer=keras.optimizers.AdamW(1e-2))
     windows = data.random_windows(validation, 32, 64, seed=1)
