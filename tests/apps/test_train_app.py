@@ -221,9 +221,10 @@ def test_mini_gpt_app_trains_on_tiny_shakespeare_writes_text_and_resumes(tmp_pat
     assert sample.startswith("\n") and len(sample) == 1 + 64  # the prompt + sample_characters
     assert set(sample) <= set(vocabulary)
     metrics = read_metrics(output)
-    # 8 steps (weights seeded by --seed) already beat a uniform guess over the 65 characters
-    # (ln 65 = 4.17 nats).
-    assert metrics["validation_loss"] < math.log(65) - 0.05, metrics
+    # 8 steps at the tiny preset's rate 1e-2 already beat a uniform guess over the 65 characters
+    # (ln 65 = 4.17 nats) by half a nat: 3.42-3.56 measured over --seed 0-2 on all three
+    # backends; the weights are seeded by --seed, so each backend's number is fixed.
+    assert metrics["validation_loss"] < math.log(65) - 0.5, metrics
     assert abs(metrics["validation_bits_per_character"] * math.log(2)
                - metrics["validation_loss"]) < 1e-6
     assert abs(math.log(metrics["validation_perplexity"]) - metrics["validation_loss"]) < 1e-6
