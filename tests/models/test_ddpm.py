@@ -207,7 +207,7 @@ def test_short_real_mnist_run_lowers_the_loss(mnist_test_uint8):
     model = tiny_ddpm(num_timesteps=1000, widths=(8, 16))  # middle attention at 14x14
     model.compile(optimizer=keras.optimizers.Adam(2e-3))
     before = model.evaluate(test_images, batch_size=256, verbose=0)
-    model.fit(train, epochs=2, verbose=0)
+    model.fit(train, epochs=1, verbose=0)  # 32 steps: 0.16-0.18 of the start on every backend
     after = model.evaluate(test_images, batch_size=256, verbose=0)
     # The untrained denoiser predicts 0, so its loss is E[eps^2] = 1.
     assert before == pytest.approx(1.0, abs=0.02)

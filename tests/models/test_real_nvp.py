@@ -128,7 +128,7 @@ def test_short_real_mnist_training_lowers_test_bits_per_dim(mnist_train_subset, 
     test_images = mnist_test_uint8[0][:256].astype("float32") / 255.0
     before = flow.bits_per_dim(test_images).mean()
     flow.compile(optimizer=keras.optimizers.Adam(3e-3))
-    flow.fit(mnist_train_subset, batch_size=64, epochs=2, verbose=0)
+    flow.fit(mnist_train_subset, batch_size=64, epochs=1, verbose=0)  # 32 steps: -1.9 to -2.0
     after = flow.bits_per_dim(test_images).mean()
     assert after < before - 1.0, (before, after)
 

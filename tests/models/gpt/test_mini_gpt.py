@@ -142,8 +142,9 @@ def test_short_real_training_goes_well_below_the_bigram_starting_loss(shakespear
     gpt = MiniGPT(tokenizer.vocabulary, sequence_length=32, num_layers=2, num_heads=2,
                   embedding_dim=32, seed=0)
     gpt.compile(optimizer=keras.optimizers.AdamW(3e-3))
-    history = gpt.fit(data.random_windows(train, 32, 32), steps_per_epoch=150, epochs=1,
+    history = gpt.fit(data.random_windows(train, 32, 32), steps_per_epoch=100, epochs=1,
                       validation_data=windows, validation_steps=5, verbose=0).history
+    # 100 steps: 1.49-1.60 nats below the start on all three backends (seeded).
     assert history["val_loss"][0] < bigram_start - 1.3, (bigram_start, history)
     np.testing.assert_allclose(history["bits_per_character"][0],
                                history["loss"][0] / math.log(2), rtol=1e-4)
