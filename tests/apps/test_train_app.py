@@ -159,7 +159,7 @@ def test_gan_apps_train_write_grids_and_metrics(tmp_path, model, run_app):
         assert int(resumed.generator_optimizer.iterations) == 4  # 2 steps in each epoch
 
 
-def test_ddpm_app_trains_writes_its_pictures_and_resumes(tmp_path, run_app):
+def test_ddpm_app_trains_writes_its_pictures_and_checkpoints_its_ema(tmp_path, run_app):
     output = tmp_path / "ddpm"
     common = ["--model", "ddpm", "--preset", "tiny", "--subset", "128", "--test-subset", "64",
               "--output", output]
@@ -171,9 +171,10 @@ def test_ddpm_app_trains_writes_its_pictures_and_resumes(tmp_path, run_app):
     metrics = read_metrics(output)
     assert 0.0 < metrics["test_loss"] < 1.1  # noise-prediction MSE; an untrained net scores 1
     assert {"loss", "val_loss"} <= set(read_log(output)[0])
-    second = run_app("train", [*common, "--epochs", "2"])  # the EMA and Adam state come back too
-    assert second.returncode == 0, second.stderr[-3000:]
-    assert "Resuming" in second.stdout and "Epoch 2/2" in second.stdout
+    # Resuming is the same code for every family (VAE, DCGAN, RealNVP and MiniGPT runs resume
+    # here); that the EMA and Adam state survive the checkpoint is test_ddpm's round trip.
+    checkpoint = keras.saving.load_model(output / "checkpoint.keras")
+    assert checkpoint.optimizer.use_ema and int(checkpoint.optimizer.iterations) == 2
 
 
 def test_real_nvp_app_on_two_moons_beats_a_gaussian_draws_densities_and_resumes(tmp_path,

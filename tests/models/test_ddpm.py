@@ -71,14 +71,16 @@ class DDPMContractTest(TestCase):
         model.compile(optimizer=keras.optimizers.Adam(1e-3), run_eagerly=True)
         self.run_tiny_fit(model, fake_images(), ["loss"], batch_size=8)
 
-    def test_saving_round_trip_same_denoiser_and_same_samples(self):
+    def test_saving_round_trip_same_denoiser_and_same_schedule(self):
         model = self.model
         loaded = self.run_saving_round_trip(
             model, lambda m: m.denoise(fake_images(3, seed=4), np.array([1, 25, 50])))
         self.assertTrue(loaded.optimizer.use_ema)
-        self.assertAllClose(loaded.sample(3, num_steps=5, sampler="ddim", seed=2),
-                            model.sample(3, num_steps=5, sampler="ddim", seed=2), atol=1e-5)
-        loaded.run_eagerly = True  # (no second trace of the train step)
+        # Samples are the schedule's arithmetic around the denoiser, and seeded noise drawn in
+        # numpy: equal denoisers (above) and equal schedules give equal samples, without
+        # compiling a second sampler loop (10-20 s on JAX). The app test compares real samples.
+        self.assertAllClose(loaded.schedule.alpha_bars, model.schedule.alpha_bars, atol=0.0)
+        self.assertAllClose(loaded.schedule.betas, model.schedule.betas, atol=0.0)
         loaded.fit(fake_images(), batch_size=8, epochs=1, verbose=0)  # keeps training
         self.assertEqual(int(loaded.optimizer.iterations), int(model.optimizer.iterations) + 2)
 
