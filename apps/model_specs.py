@@ -301,9 +301,11 @@ def _ddpm_previews(model, test_images, preset):
 
 
 def _evaluate_ddpm(model, test_images, preset):
-    """Test denoising loss, and feature gaps of 1,000 DDIM samples (0 is ideal)."""
+    """Test denoising loss, and feature gaps of the preset's `evaluation_samples` (default
+    1,000) DDIM samples (0 is ideal)."""
     loss = model.evaluate(test_images, batch_size=500, verbose=0)
-    samples = model.sample(int(preset.get("evaluation_samples", EVALUATION_SAMPLES)), num_steps=int(preset.get("evaluation_ddim_steps", 50)),
+    samples = model.sample(int(preset.get("evaluation_samples", EVALUATION_SAMPLES)),
+                           num_steps=int(preset.get("evaluation_ddim_steps", 50)),
                            sampler="ddim", seed=0)
     return {"test_loss": float(loss), **feature_gaps(samples, test_images)}
 
