@@ -58,7 +58,8 @@ def parse_args(argv=None):
     parser.add_argument("--output", help="run folder (default: runs/<model>_<dataset>)")
     parser.add_argument("--overwrite", action="store_true",
                         help="delete this run's files in --output and start again")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights, data shuffle and binarization")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the initial weights, data shuffle and binarization")
     args = parser.parse_args(argv)
     is_text_model = MODEL_SPECS[args.model].text
     args.dataset = args.dataset or ("tiny_shakespeare" if is_text_model else "mnist")

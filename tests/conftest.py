@@ -98,11 +98,11 @@ def _run_app_in_process(app, arguments):
     return AppResult(code, stdout.getvalue(), stderr.getvalue())
 
 
-def _run_app_subprocess(app, arguments, timeout=600, env=None):
+def _run_app_subprocess(app, arguments):
     """`python -m apps.<app> arguments` in a fresh interpreter, as a user types it."""
     return subprocess.run([sys.executable, "-m", f"apps.{app}", *map(str, arguments)],
-                          cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": REPO_ROOT, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+                          cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": REPO_ROOT},
+                          capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture
