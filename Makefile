@@ -49,8 +49,12 @@ run: setup
 # The first backend runs the whole suite; the others leave out the tests marked
 # backend_independent (data loaders, plotting, numpy math, argparse, export under TensorFlow),
 # whose answer cannot change with KERAS_BACKEND. Each backend's wall time is printed.
+# JAX keeps each XLA compilation in a cache for the run, so a test that builds the same tiny
+# model again, and the app subprocesses, skip compiling it anew.
 test: setup
-	@failed=""; for backend in $(BACKENDS); do \
+	@failed=""; cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
+	export JAX_COMPILATION_CACHE_DIR=$$cache JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0; \
+	for backend in $(BACKENDS); do \
 	  echo "=== KERAS_BACKEND=$$backend ==="; start=$$(date +%s); \
 	  if [ "$$backend" = "$(firstword $(BACKENDS))" ]; then selection=""; \
 	  else selection="not backend_independent"; fi; \

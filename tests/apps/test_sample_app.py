@@ -74,6 +74,9 @@ def test_flow_sampling_takes_a_temperature_and_draws_2d_points(trained_flow_2d, 
     assert frozen.returncode == 2 and "--temperature must be positive" in frozen.stderr
 
 
+# The app's own text handling; generation itself is checked per backend in
+# tests/models/gpt/test_mini_gpt.py and tests/export/test_gpt_export.py.
+@pytest.mark.backend_independent
 def test_language_model_continues_a_prompt_like_the_library(trained_mini_gpt, tmp_path,
                                                             run_app):
     model, path = trained_mini_gpt

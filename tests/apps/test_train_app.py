@@ -136,6 +136,13 @@ def test_run_killed_mid_way_resumes_from_its_last_epoch(tmp_path, run_app):
     assert os.path.exists(os.path.join(output, "model.keras"))
 
 
+# The per-family runs below check the app's own code (presets, pictures, metrics files, resuming),
+# which is the same on every backend; each family's training on every backend is tested in
+# tests/models, and the VAE run above and the kill-and-resume test run the app per backend.
+family_app_run = pytest.mark.backend_independent
+
+
+@family_app_run
 @pytest.mark.parametrize("model", ["dcgan", "wgan_gp", "cgan"])
 def test_gan_apps_train_write_grids_and_metrics(tmp_path, model, run_app):
     output = tmp_path / model
@@ -159,6 +166,7 @@ def test_gan_apps_train_write_grids_and_metrics(tmp_path, model, run_app):
         assert int(resumed.generator_optimizer.iterations) == 4  # 2 steps in each epoch
 
 
+@family_app_run
 def test_ddpm_app_trains_writes_its_pictures_and_checkpoints_its_ema(tmp_path, run_app):
     output = tmp_path / "ddpm"
     common = ["--model", "ddpm", "--preset", "tiny", "--subset", "128", "--test-subset", "64",
@@ -177,6 +185,7 @@ def test_ddpm_app_trains_writes_its_pictures_and_checkpoints_its_ema(tmp_path, r
     assert checkpoint.optimizer.use_ema and int(checkpoint.optimizer.iterations) == 2
 
 
+@family_app_run
 def test_real_nvp_app_on_two_moons_beats_a_gaussian_draws_densities_and_resumes(tmp_path,
                                                                                   run_app):
     output = tmp_path / "moons"
@@ -194,6 +203,7 @@ def test_real_nvp_app_on_two_moons_beats_a_gaussian_draws_densities_and_resumes(
     assert "Resuming" in second.stdout and "Epoch 7/7" in second.stdout
 
 
+@family_app_run
 def test_real_nvp_app_on_mnist_writes_samples_temperature_sweep_and_bits_per_dim(tmp_path,
                                                                                   run_app):
     output = tmp_path / "flow"
@@ -208,6 +218,7 @@ def test_real_nvp_app_on_mnist_writes_samples_temperature_sweep_and_bits_per_dim
     assert abs(metrics["test_nll"] - metrics["test_bits_per_dim"] * 784 * 0.6931472) < 1e-2
 
 
+@family_app_run
 def test_mini_gpt_app_trains_on_tiny_shakespeare_writes_text_and_resumes(tmp_path, run_app,
                                                                          shakespeare_ids):
     vocabulary = shakespeare_ids[0].vocabulary
@@ -241,6 +252,7 @@ def test_mini_gpt_app_trains_on_tiny_shakespeare_writes_text_and_resumes(tmp_pat
     assert int(trained.optimizer.iterations) == 16  # 8 steps per epoch, both epochs
 
 
+@family_app_run
 def test_bigram_app_trains_the_baseline(tmp_path, run_app):
     output = tmp_path / "bigram"
     result = run_app("train", ["--model", "bigram", "--preset", "tiny", "--output", output])
