@@ -49,16 +49,25 @@ run: setup
 # The first backend runs the whole suite; the others leave out the tests marked
 # backend_independent (data loaders, plotting, numpy math, argparse, export under TensorFlow),
 # whose answer cannot change with KERAS_BACKEND. Each backend's wall time is printed.
-# JAX keeps each XLA compilation in a cache for the run, so a test that builds the same tiny
-# model again, and the app subprocesses, skip compiling it anew.
+#
+# TEST_WORKERS pytest-xdist workers share the machine (default: one per core). A test of a tiny
+# model is mostly single-threaded tracing and compiling, so one process keeps ~1.3 of 2 cores
+# busy; two workers of one thread each (TensorFlow, XLA, torch) fill both without the two
+# frameworks' thread pools fighting over them. JAX keeps each XLA compilation in a cache for
+# the run, so a test that builds the same tiny model again, and the app subprocesses, skip
+# compiling it anew.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: setup
 	@failed=""; cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
 	export JAX_COMPILATION_CACHE_DIR=$$cache JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0; \
+	export OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1; \
+	export XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"; \
 	for backend in $(BACKENDS); do \
 	  echo "=== KERAS_BACKEND=$$backend ==="; start=$$(date +%s); \
 	  if [ "$$backend" = "$(firstword $(BACKENDS))" ]; then selection=""; \
 	  else selection="not backend_independent"; fi; \
-	  KERAS_BACKEND=$$backend $(BIN)/python -m pytest $${selection:+-m "$$selection"} \
+	  KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n $(TEST_WORKERS) \
+	    $${selection:+-m "$$selection"} \
 	    || failed="$$failed $$backend"; \
 	  echo "=== KERAS_BACKEND=$$backend: $$(( $$(date +%s) - start )) s ==="; \
 	done; \

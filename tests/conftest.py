@@ -28,6 +28,19 @@ if "KERAS_GEN_DATA_DIR" not in os.environ and os.path.isdir(SHARED_DATA):
     os.environ["KERAS_GEN_DATA_DIR"] = SHARED_DATA
 
 
+def pytest_sessionstart(session):
+    """Under pytest-xdist, prepares the offline datasets once, in the controller, before the
+    workers start: on a fresh machine two workers would otherwise build the same TFDS dataset
+    into the same folder at the same moment."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    from keras_gen import data
+
+    for name in ("mnist", "fashion_mnist"):
+        data.load_image_arrays(name, "test", subset=1)
+
+
 # --- real data -------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def mnist_test_uint8():
