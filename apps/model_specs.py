@@ -295,8 +295,8 @@ def _ddpm_previews(model, test_images, preset):
     forward = model.forward_process(test_images[:8], steps, seed=PREVIEW_SEED)
     return {
         "samples": samples,
-        "reverse_trajectory": trajectory[:8, frames].reshape((-1,) + model.image_shape),
-        "forward_process": forward.reshape((-1,) + model.image_shape),
+        "reverse_trajectory": trajectory[:8, frames].reshape((-1,) + model.data_shape),
+        "forward_process": forward.reshape((-1,) + model.data_shape),
     }
 
 

@@ -43,13 +43,13 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--columns", type=positive_int, default=8, help="grid width")
     diffusion = parser.add_argument_group("diffusion models")
-    diffusion.add_argument("--sampler", choices=("ddpm", "ddim"), default="ddim")
+    diffusion.add_argument("--sampler", choices=("ddpm", "ddim"), help="default ddim")
     diffusion.add_argument("--steps", type=positive_int,
                            help="denoiser calls (default: all T for ddpm, 50 for ddim)")
-    diffusion.add_argument("--eta", type=float, default=0.0,
-                           help="DDIM noise scale in [0, 1] (0: deterministic)")
+    diffusion.add_argument("--eta", type=float,
+                           help="DDIM noise scale in [0, 1] (default 0: deterministic)")
     diffusion.add_argument("--spacing", choices=("leading", "linspace", "trailing"),
-                           default="trailing")
+                           help="default trailing")
     diffusion.add_argument("--trajectory", help="also write a PNG of 8 frames x_T ... x_0 per row")
     gan = parser.add_argument_group("conditional GANs")
     gan.add_argument("--labels", type=int, nargs="+",
@@ -80,62 +80,73 @@ def parse_args(argv=None):
     for path in (args.output, args.trajectory):
         if path and os.path.exists(path) and not args.overwrite:
             parser.error(f"{path} already exists; choose another file or pass --overwrite")
-    if not 0.0 <= args.eta <= 1.0:
+    if args.eta is not None and not 0.0 <= args.eta <= 1.0:
         parser.error(f"--eta must lie in [0, 1]; got {args.eta}")
     return parser, args
 
 
+# The family options: each flag is a keyword argument of some models' `sample` (the protocol of
+# keras_gen.models.protocol); a model takes the flag exactly when its `sample` takes the argument.
+SAMPLE_OPTIONS = {  # flag: (sample's argument, the models that take it)
+    "--sampler": ("sampler", "diffusion models"),
+    "--steps": ("num_steps", "diffusion models"),
+    "--eta": ("eta", "diffusion models"),
+    "--spacing": ("spacing", "diffusion models"),
+    "--trajectory": ("return_trajectory", "diffusion models"),
+    "--labels": ("labels", "conditional GANs"),
+    "--temperature": ("temperature", "normalizing flows and language models"),
+}
+# Where the app's default differs from the model's: 50 DDIM steps draw a grid in seconds.
+APP_DEFAULTS = {"sampler": "ddim"}
+
+
+def given_options(args):
+    """{sample's argument: value} for each family flag on the command line."""
+    values = {"--sampler": args.sampler, "--steps": args.steps, "--eta": args.eta,
+              "--spacing": args.spacing, "--trajectory": bool(args.trajectory) or None,
+              "--labels": args.labels, "--temperature": args.temperature}
+    return {flag: value for flag, value in values.items() if value is not None}
+
+
 def draw(model, args, parser):
-    """Returns (images, value_range, trajectory or None) for whatever family `model` is."""
+    """Returns (images, trajectory or None) through the protocol's `sample`, whatever the family;
+    a language model (whose data are a tokenizer's ids) returns its continuations instead."""
+    import inspect
+
     import numpy as np
 
-    from keras_gen.models import DDPM, VAE, CausalLanguageModel, ConditionalGAN, RealNVP
-
+    name = type(model).__name__
+    is_text = hasattr(model, "tokenizer")
+    if is_text != args.output.endswith(".txt"):
+        parser.error(f"{args.model_file} holds a {name}: --output must name a "
+                     f"{'.txt' if is_text else '.png'} file")
     text_flags = {"--prompt": args.prompt is not None, "--max-new-tokens": args.max_new_tokens,
                   "--top-k": args.top_k, "--top-p": args.top_p, "--no-cache": args.no_cache}
-    is_language_model = isinstance(model, CausalLanguageModel)
-    if is_language_model != args.output.endswith(".txt"):
-        parser.error(f"{args.model_file} holds a {type(model).__name__}: --output must name a "
-                     f"{'.txt' if is_language_model else '.png'} file")
-    if not is_language_model and any(text_flags.values()):
+    if not is_text and any(text_flags.values()):
         used = ", ".join(flag for flag, value in text_flags.items() if value)
-        parser.error(f"{used} for language models only; {args.model_file} holds a "
-                     f"{type(model).__name__}")
-    if args.labels and not isinstance(model, ConditionalGAN):
-        parser.error(f"--labels is for conditional GANs; {args.model_file} holds a "
-                     f"{type(model).__name__}")
-    if args.temperature is not None and not isinstance(model, (RealNVP, CausalLanguageModel)):
-        parser.error(f"--temperature is for normalizing flows and language models; "
-                     f"{args.model_file} holds a {type(model).__name__}")
-    args.num_samples = args.num_samples or (1 if is_language_model else 64)
-    if is_language_model:
-        return continue_text(model, args), None, None
-    if isinstance(model, DDPM):
-        result = model.sample(
-            args.num_samples, num_steps=args.steps, sampler=args.sampler, eta=args.eta,
-            seed=args.seed, spacing=args.spacing, return_trajectory=bool(args.trajectory))
-        images, trajectory = result if args.trajectory else (result, None)
-        return images, (-1.0, 1.0), trajectory
-    if args.trajectory or args.steps or args.sampler != "ddim" or args.eta:
-        parser.error(f"--sampler, --steps, --eta and --trajectory are for diffusion models; "
-                     f"{args.model_file} holds a {type(model).__name__}")
-    if isinstance(model, ConditionalGAN):
-        labels = np.resize(np.asarray(args.labels if args.labels else
-                                      np.arange(model.num_classes)), args.num_samples)
-        if labels.min() < 0 or labels.max() >= model.num_classes:
-            parser.error(f"--labels must lie in 0..{model.num_classes - 1}")
-        return model.sample(args.num_samples, labels=labels, seed=args.seed), (-1.0, 1.0), None
+        parser.error(f"{used} for language models only; {args.model_file} holds a {name}")
     if not hasattr(model, "sample"):
-        parser.error(f"{type(model).__name__} does not sample (an autoencoder has no prior); "
-                     "use a VAE, GAN or DDPM model file")
-    if isinstance(model, RealNVP):
-        if args.temperature is not None and not args.temperature > 0:
-            parser.error(f"--temperature must be positive for a flow; got {args.temperature}")
-        samples = model.sample(args.num_samples, temperature=args.temperature or 1.0,
-                               seed=args.seed)
-        return samples, (0.0, 1.0), None
-    value_range = (0.0, 1.0) if isinstance(model, VAE) else (-1.0, 1.0)
-    return model.sample(args.num_samples, seed=args.seed), value_range, None
+        parser.error(f"{name} does not sample (an autoencoder has no prior); use a VAE, GAN, "
+                     "DDPM, flow or language model file")
+    accepted = inspect.signature(model.sample).parameters
+    options = {}
+    for flag, value in given_options(args).items():
+        argument, takers = SAMPLE_OPTIONS[flag]
+        if argument not in accepted:
+            parser.error(f"{flag} is for {takers}; {args.model_file} holds a {name}")
+        options[argument] = value
+    args.num_samples = args.num_samples or (1 if is_text else 64)
+    if is_text:
+        return continue_text(model, args), None
+    for argument, value in APP_DEFAULTS.items():
+        if argument in accepted:
+            options.setdefault(argument, value)
+    if "temperature" in options and not options["temperature"] > 0:
+        parser.error(f"--temperature must be positive for a {name}; got {args.temperature}")
+    if "labels" in options:  # repeated to --num-samples
+        options["labels"] = np.resize(np.asarray(options["labels"]), args.num_samples)
+    result = model.sample(args.num_samples, seed=args.seed, **options)
+    return result if options.get("return_trajectory") else (result, None)
 
 
 def continue_text(model, args):
@@ -180,7 +191,7 @@ def main(argv=None):
         parser.error(str(error).split(";")[0] + "; check the path or train the model again")
     start = time.perf_counter()
     try:
-        images, value_range, trajectory = draw(model, args, parser)
+        images, trajectory = draw(model, args, parser)
     except ValueError as error:
         parser.error(str(error))
     seconds = time.perf_counter() - start
@@ -192,17 +203,17 @@ def main(argv=None):
               f"characters/s, {'no ' if args.no_cache else ''}KV cache); text written to "
               f"{args.output}")
         return images
-    if images.ndim == 2:  # 2-D points (a flow trained on toy data): a scatter plot
+    if len(model.data_shape) == 1:  # 2-D points (a flow trained on toy data): a scatter plot
         save_point_cloud(images, args.output)
     else:
-        save_image_grid(images, args.output, args.columns, value_range)
+        save_image_grid(images, args.output, args.columns, model.value_range)
     with atomic_path(args.output[:-len(".png")] + ".npy") as temporary:
         with open(temporary, "wb") as file:
             np.save(file, images)
     if args.trajectory:
         frames = np.linspace(0, trajectory.shape[1] - 1, 8).round().astype(int)
         strip = trajectory[:8, frames].reshape((-1,) + trajectory.shape[2:])
-        save_image_grid(strip, args.trajectory, 8, value_range)
+        save_image_grid(strip, args.trajectory, 8, model.value_range)
     print(f"{len(images)} samples from {type(model).__name__} on {keras.config.backend()} in "
           f"{seconds:.2f} s; grid written to {args.output}")
     return images

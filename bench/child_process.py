@@ -16,7 +16,7 @@ def run_child(script, arguments, backend, label):
     """Runs `python script --child *arguments` under `backend`; returns its result dict or None."""
     result = subprocess.run([sys.executable, script, "--child", *arguments], cwd=REPO_ROOT,
                             capture_output=True, text=True,
-                            env={**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": REPO_ROOT,
+                            env={**os.environ, "KERAS_BACKEND": backend,
                                  "TF_CPP_MIN_LOG_LEVEL": "2"})
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     if result.returncode or not lines:

@@ -97,8 +97,7 @@ def main():
             result = subprocess.run([sys.executable, "-m", "apps.export", "--model-file",
                                      model_file, "--output", output, "--quantize"], cwd=REPO_ROOT,
                                     capture_output=True, text=True,
-                                    env={**os.environ, "PYTHONPATH": REPO_ROOT,
-                                         "TF_CPP_MIN_LOG_LEVEL": "2"})
+                                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
             if result.returncode:
                 rows.append((family, "-", f"export failed: {result.stderr.strip()[-200:]}"))
                 continue

@@ -4,9 +4,16 @@ Submodules are imported lazily where they pull in TensorFlow (`data`), so `impor
 stays light; `keras_gen.models`, `keras_gen.layers` and friends import only Keras.
 """
 
-from keras_gen import callbacks, layers, losses, metrics, models, plotting, samplers, schedules
+import importlib.metadata
 
-__version__ = "0.1.0"
+from keras_gen import callbacks, layers, losses, metrics, models, plotting, samplers, schedules
+from keras_gen.saving import ModelFileError, load_model
+
+try:
+    # One source of truth: pyproject.toml's version, as installed.
+    __version__ = importlib.metadata.version("keras_gen")
+except importlib.metadata.PackageNotFoundError:  # imported from a checkout that is not installed
+    __version__ = "0+unknown"
 
 
 def __getattr__(name):

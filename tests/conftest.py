@@ -114,7 +114,7 @@ def _run_app_in_process(app, arguments):
 def _run_app_subprocess(app, arguments):
     """`python -m apps.<app> arguments` in a fresh interpreter, as a user types it."""
     return subprocess.run([sys.executable, "-m", f"apps.{app}", *map(str, arguments)],
-                          cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": REPO_ROOT},
+                          cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=600)
 
 

@@ -46,11 +46,12 @@ class ResumableCheckpoint(keras.callbacks.Callback):
 
 def load_checkpoint(directory, filename=CHECKPOINT_FILENAME):
     """Loads `filename` (default `checkpoint.keras`) from `directory`, compiled with its optimizer."""
+    from keras_gen.saving import ModelFileError, load_model
+
     path = os.path.join(directory, filename)
     try:
-        return keras.saving.load_model(path)
-    except Exception as error:  # zip, h5 and config errors all mean the same thing here
-        first_line = (str(error).strip().splitlines() or [""])[0][:160]
+        return load_model(path)
+    except ModelFileError as error:
         raise CheckpointCorruptError(
-            f"Checkpoint {path} cannot be loaded ({type(error).__name__}: {first_line}); delete "
-            "the run folder or pass --overwrite to start again.") from None
+            f"Checkpoint {str(error).rstrip('.')}; delete the run folder or pass --overwrite to "
+            "start again.") from None

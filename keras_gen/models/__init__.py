@@ -7,4 +7,5 @@ from keras_gen.models.diffusion import DDPM
 from keras_gen.models.flow import RealNVP
 from keras_gen.models.gan import DCGAN, WGANGP, ConditionalGAN
 from keras_gen.models.gpt import BigramLM, CausalLanguageModel, CharTokenizer, MiniGPT
+from keras_gen.models.protocol import LikelihoodModel, Sampler
 from keras_gen.models.vae.vae import VAE

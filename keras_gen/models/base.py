@@ -54,6 +54,11 @@ class GenerativeModel(keras.Model):
             # Creates the optimizer's variables so the saved ones have a place to load into.
             self.optimizer.build(self.trainable_variables)
 
+    @property
+    def image_shape(self):
+        """The former name of `data_shape` (keras_gen.models.protocol), kept until 0.3."""
+        return self.data_shape
+
     def fit(self, *args, **kwargs):
         history = super().fit(*args, **kwargs)
         optimizer = getattr(self, "optimizer", None)

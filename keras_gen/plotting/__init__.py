@@ -1,4 +1,8 @@
-"""PNG pictures: image grids and loss curves."""
+"""PNG pictures: image grids, loss curves, densities.
+
+Every picture is drawn on its own `matplotlib.figure.Figure`, never through pyplot: the library
+picks no matplotlib backend and leaves no figure open, so a notebook's plots stay as they were.
+"""
 
 from keras_gen.plotting.image_grid import save_image_grid, tile_images
 from keras_gen.plotting.loss_curve import read_training_log, save_loss_curves

@@ -31,26 +31,21 @@ def data_extent(points, margin=0.25):
 
 
 def _save(figure, path):
-    import matplotlib.pyplot as plt
-
     figure.tight_layout()
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=100, format="png")
-    plt.close(figure)
     return path
 
 
 def save_density_comparison(log_prob, points, path, samples=None, extent=None):
     """Data | learned density heat-map (| model samples): one PNG, panels side by side."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     extent = extent or data_extent(points)
     density, _ = density_grid(log_prob, extent)
     panels = 2 if samples is None else 3
-    figure, axes = plt.subplots(1, panels, figsize=(4 * panels, 4))
+    figure = Figure(figsize=(4 * panels, 4))
+    axes = figure.subplots(1, panels)
     axes[0].hist2d(points[:, 0], points[:, 1], bins=100, range=[extent[:2], extent[2:]],
                    cmap="viridis")
     axes[0].set_title(f"data ({len(points)} points)")
@@ -71,13 +66,11 @@ def save_latent_mapping(points, latents, path):
     data's shape back into a round Gaussian. Colours follow the data's first coordinate so one
     can see where each part of the data goes; the circles mark 1, 2 and 3 standard deviations.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     colours = points[:, 0]
-    figure, axes = plt.subplots(1, 2, figsize=(8, 4))
+    figure = Figure(figsize=(8, 4))
+    axes = figure.subplots(1, 2)
     axes[0].scatter(points[:, 0], points[:, 1], c=colours, s=2, cmap="coolwarm")
     axes[0].set_title("data x")
     axes[1].scatter(latents[:, 0], latents[:, 1], c=colours, s=2, cmap="coolwarm")
@@ -93,12 +86,10 @@ def save_latent_mapping(points, latents, path):
 
 def save_point_cloud(points, path, extent=None):
     """A scatter plot of 2-D points (samples of a model trained on toy data)."""
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axis = plt.subplots(figsize=(4, 4))
+    figure = Figure(figsize=(4, 4))
+    axis = figure.subplots()
     axis.scatter(points[:, 0], points[:, 1], s=2, alpha=0.5)
     if extent:
         axis.set_xlim(extent[:2])

@@ -24,15 +24,12 @@ def tile_images(images, num_columns=8, value_range=(0.0, 1.0), padding=1):
 
 def save_image_grid(images, path, num_columns=8, value_range=(0.0, 1.0)):
     """Writes `images` as a PNG grid to `path` (atomically). Grey-scale images use a grey map."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.image import imsave
 
     grid = tile_images(images, num_columns, value_range)
     with atomic_path(path) as temporary:
         if grid.shape[-1] == 1:
-            plt.imsave(temporary, grid[..., 0], cmap="gray", vmin=0.0, vmax=1.0, format="png")
+            imsave(temporary, grid[..., 0], cmap="gray", vmin=0.0, vmax=1.0, format="png")
         else:
-            plt.imsave(temporary, grid, format="png")
+            imsave(temporary, grid, format="png")
     return path

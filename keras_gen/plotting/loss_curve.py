@@ -31,10 +31,7 @@ def save_loss_curves(csv_path, png_path, panels=None, validation_label="test"):
         validation_label: str. Legend name of the `val_` curves: "test" where fit() validates
             on the test set (the image models), "validation" for a held-out split (text).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     log = read_training_log(csv_path)
     epochs = [e + 1 for e in log.pop("epoch", [])]
@@ -45,7 +42,8 @@ def save_loss_curves(csv_path, png_path, panels=None, validation_label="test"):
     panels = [panel for panel in panels if panel]
     if not epochs or not panels:
         return None
-    figure, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.2), squeeze=False)
+    figure = Figure(figsize=(4 * len(panels), 3.2))
+    axes = figure.subplots(1, len(panels), squeeze=False)
     for axis, panel in zip(axes[0], panels):
         for name in panel:
             single = len(panel) == 1
@@ -60,5 +58,4 @@ def save_loss_curves(csv_path, png_path, panels=None, validation_label="test"):
     figure.tight_layout()
     with atomic_path(png_path) as temporary:
         figure.savefig(temporary, dpi=100, format="png")
-    plt.close(figure)
     return png_path

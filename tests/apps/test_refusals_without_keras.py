@@ -27,7 +27,7 @@ sys.exit(code)
 
 def run_bare(app, *arguments):
     return subprocess.run([sys.executable, "-c", SCRIPT, app, *map(str, arguments)],
-                          cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": REPO_ROOT},
+                          cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

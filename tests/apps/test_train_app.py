@@ -117,7 +117,7 @@ def test_run_killed_mid_way_resumes_from_its_last_epoch(tmp_path, run_app):
     child_log = tmp_path / "child.log"
     with open(child_log, "w") as log:
         process = subprocess.Popen([sys.executable, "-m", "apps.train", *arguments],
-                                   cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": REPO_ROOT},
+                                   cwd=REPO_ROOT,
                                    stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 300
         while saved_epoch(output) < 1 and time.time() < deadline and process.poll() is None:

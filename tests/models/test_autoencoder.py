@@ -46,7 +46,7 @@ def test_bad_arguments_are_clear_errors():
     with pytest.raises(ValueError, match="decoder_type must be one of"):
         AutoEncoder(decoder_type="pixelshuffle")
     with pytest.raises(ValueError, match=r"divisible by\s+4"):
-        AutoEncoder(image_shape=(30, 30, 1))
+        AutoEncoder(data_shape=(30, 30, 1))
     with pytest.raises(ValueError, match="out of range for masking"):
         DenoisingAutoEncoder(noise_type="masking", noise_level=1.5)
 

@@ -27,7 +27,7 @@ def test_files_saved_here_load_and_train_on_the_next_backend(trained_vae, traine
     result = subprocess.run(
         [sys.executable, script, vae_file, tmp_path / "images.npy", tmp_path / "vae_out.npy",
          gan_file, tmp_path / "z.npy", tmp_path / "gan_out.npy"],
-        env={**os.environ, "KERAS_BACKEND": other, "PYTHONPATH": REPO_ROOT},
+        env={**os.environ, "KERAS_BACKEND": other},
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"trained-after-load VAE {other}" in result.stdout

@@ -67,7 +67,7 @@ class DDPMContractTest(TestCase):
     def test_v_prediction_and_cosine_schedule_train_and_round_trip_their_config(self):
         # 8x8 images and the compiled step: the objective is under test, not the U-Net's size
         # (28x28 run eagerly took 15 s on JAX, where eager ops dispatch one by one).
-        model = tiny_ddpm(prediction="v", beta_schedule="cosine", image_shape=(8, 8, 1))
+        model = tiny_ddpm(prediction="v", beta_schedule="cosine", data_shape=(8, 8, 1))
         self.run_config_round_trip(model)
         model.compile(optimizer=keras.optimizers.Adam(1e-3))
         self.run_tiny_fit(model, fake_images()[:, :8, :8], ["loss"], batch_size=8)

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -33,3 +36,23 @@ def test_loss_curve_panels_group_metrics(tmp_path):
     with open(curve, "rb") as file:
         assert file.read(4) == b"\x89PNG"
     assert save_loss_curves(str(log), str(tmp_path / "none.png"), panels=[["missing"]]) is None
+
+
+def test_drawing_picks_no_matplotlib_backend_and_leaves_no_figure(tmp_path):
+    # A fresh interpreter, as a notebook starts: its backend choice must survive our plots.
+    script = f"""
+import sys, matplotlib, numpy as np
+matplotlib.use("svg")
+from keras_gen import plotting
+rng = np.random.default_rng(0)
+plotting.save_image_grid(rng.random((4, 4, 4, 1)), {str(tmp_path / "g.png")!r})
+open({str(tmp_path / "log.csv")!r}, "w").write("epoch,loss\\n0,1.0\\n1,0.5\\n")
+plotting.save_loss_curves({str(tmp_path / "log.csv")!r}, {str(tmp_path / "c.png")!r})
+plotting.save_point_cloud(rng.standard_normal((50, 2)), {str(tmp_path / "p.png")!r})
+print(matplotlib.get_backend(), "matplotlib.pyplot" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["svg", "False"]
+    assert all((tmp_path / name).stat().st_size > 0 for name in ("g.png", "c.png", "p.png"))

@@ -6,6 +6,7 @@ from keras import layers, ops
 from keras_gen.layers.max_unpooling import MaxUnpooling2D
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.conv_networks import build_conv_encoder, build_transpose_decoder
+from keras_gen.models.protocol import resolve_data_shape
 from keras_gen.registry import register
 from keras_gen.validation import check_images, check_latents, check_positive_int, to_numpy
 
@@ -65,7 +66,7 @@ class AutoEncoder(GenerativeModel):
 
     Args:
         latent_dim: int. Code size.
-        image_shape: tuple. `(height, width, channels)`.
+        data_shape: tuple. `(height, width, channels)`.
         decoder_type: str. "transpose" or "max_unpool".
         reconstruction_loss: str. "binary_crossentropy" or "mse".
         filters: tuple of int. Conv filters per stage.
@@ -78,9 +79,11 @@ class AutoEncoder(GenerativeModel):
     >>> ae.reconstruct(test_images[:8])
     """
 
-    def __init__(self, latent_dim=32, image_shape=(28, 28, 1), decoder_type="transpose",
+    value_range = (0.0, 1.0)  # pixels, as keras_gen.data gives them by default
+
+    def __init__(self, latent_dim=32, data_shape=(28, 28, 1), decoder_type="transpose",
                  reconstruction_loss="binary_crossentropy", filters=(32, 64), hidden_dim=256,
-                 **kwargs):
+                 image_shape=None, **kwargs):
         super().__init__(**kwargs)
         if decoder_type not in DECODER_TYPES:
             raise ValueError(f"decoder_type must be one of {DECODER_TYPES}; got {decoder_type!r}.")
@@ -88,19 +91,19 @@ class AutoEncoder(GenerativeModel):
             raise ValueError(f"reconstruction_loss must be one of {RECONSTRUCTION_LOSSES}; "
                              f"got {reconstruction_loss!r}.")
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
-        self.image_shape = tuple(int(s) for s in image_shape)
+        self.data_shape = resolve_data_shape(data_shape, image_shape, type(self).__name__)
         self.decoder_type = decoder_type
         self.reconstruction_loss = reconstruction_loss
         self.filters = tuple(filters)
         self.hidden_dim = int(hidden_dim)
         if decoder_type == "transpose":
-            self.encoder = build_conv_encoder(self.image_shape, [self.latent_dim], self.filters,
+            self.encoder = build_conv_encoder(self.data_shape, [self.latent_dim], self.filters,
                                               self.hidden_dim)
-            self.decoder = build_transpose_decoder(self.latent_dim, self.image_shape,
+            self.decoder = build_transpose_decoder(self.latent_dim, self.data_shape,
                                                    self.filters, self.hidden_dim)
         else:
             self.encoder, self.decoder = _build_max_unpool_networks(
-                self.latent_dim, self.image_shape, self.filters, self.hidden_dim)
+                self.latent_dim, self.data_shape, self.filters, self.hidden_dim)
         self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
 
     def _encode_decode(self, x, training):
@@ -134,7 +137,7 @@ class AutoEncoder(GenerativeModel):
 
     def encode(self, x):
         """Returns the codes of images `x` as numpy `(batch, latent_dim)`."""
-        x = check_images(x, self.image_shape)
+        x = check_images(x, self.data_shape)
         outputs = self.encoder(x, training=False)
         return to_numpy(outputs if self.decoder_type == "transpose" else outputs[0])
 
@@ -149,14 +152,14 @@ class AutoEncoder(GenerativeModel):
 
     def reconstruct(self, x):
         """Encodes and decodes images `x` (pixels in [0, 1]); returns numpy images."""
-        x = check_images(x, self.image_shape)
+        x = check_images(x, self.data_shape)
         return to_numpy(self(x, training=False))
 
     def export_endpoints(self):
         """`encode(x)` -> codes and `reconstruct(x)` -> images, plus `decode(z)` for the
         transpose decoder (a max-unpooling decoder needs the encoder's switches, so it has none).
         """
-        image_signature = [((None,) + self.image_shape, "float32")]
+        image_signature = [((None,) + self.data_shape, "float32")]
         endpoints = {
             "encode": (lambda x: {"code": self.encoder(x, training=False)
                                   if self.decoder_type == "transpose"
@@ -173,7 +176,7 @@ class AutoEncoder(GenerativeModel):
         return {
             **super().get_config(),
             "latent_dim": self.latent_dim,
-            "image_shape": self.image_shape,
+            "data_shape": self.data_shape,
             "decoder_type": self.decoder_type,
             "reconstruction_loss": self.reconstruction_loss,
             "filters": self.filters,

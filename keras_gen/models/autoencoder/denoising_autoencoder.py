@@ -63,7 +63,7 @@ class DenoisingAutoEncoder(AutoEncoder):
 
     def corrupt(self, x, seed=0):
         """Returns corrupted copies of images `x` (numpy), as seen in training; seeded."""
-        x = check_images(x, self.image_shape)
+        x = check_images(x, self.data_shape)
         return to_numpy(self.corrupt_tensor(x, seed))
 
     def get_config(self):

@@ -9,6 +9,7 @@ from keras import ops
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.diffusion.diffusion_sampler import SAMPLERS, DiffusionSampler
 from keras_gen.models.diffusion.unet import build_unet
+from keras_gen.models.protocol import resolve_data_shape
 from keras_gen.registry import register
 from keras_gen.schedules import (
     PREDICTIONS,
@@ -43,7 +44,7 @@ class DDPM(GenerativeModel):
     Data are images in [-1, 1].
 
     Args:
-        image_shape: tuple. `(height, width, channels)`.
+        data_shape: tuple. `(height, width, channels)`.
         num_timesteps: int. T, the length of the forward chain.
         beta_schedule: str. "linear" (DDPM) or "cosine" (Nichol & Dhariwal, 2021).
         prediction: str. The denoiser's target: "epsilon" or "v".
@@ -60,14 +61,16 @@ class DDPM(GenerativeModel):
     >>> slow = ddpm.sample(16, sampler="ddpm", seed=0)  # all T ancestral steps
     """
 
-    def __init__(self, image_shape=(28, 28, 1), num_timesteps=1000, beta_schedule="linear",
+    value_range = (-1.0, 1.0)  # the forward process is defined on data scaled to [-1, 1]
+
+    def __init__(self, data_shape=(28, 28, 1), num_timesteps=1000, beta_schedule="linear",
                  prediction="epsilon", widths=(32, 64, 64), num_res_blocks=1,
                  attention_resolutions=(7,), num_heads=1, dropout=0.0, denoiser=None, seed=None,
-                 **kwargs):
+                 image_shape=None, **kwargs):
         super().__init__(**kwargs)
         if prediction not in PREDICTIONS:
             raise ValueError(f"prediction must be one of {PREDICTIONS}; got {prediction!r}.")
-        self.image_shape = tuple(int(s) for s in image_shape)
+        self.data_shape = resolve_data_shape(data_shape, image_shape, type(self).__name__)
         self.num_timesteps = check_positive_int(num_timesteps, "num_timesteps")
         self.beta_schedule = beta_schedule
         self.schedule = make_noise_schedule(beta_schedule, self.num_timesteps)
@@ -81,7 +84,7 @@ class DDPM(GenerativeModel):
         if isinstance(denoiser, dict):
             denoiser = keras.saving.deserialize_keras_object(denoiser)
         self.denoiser = denoiser or build_unet(
-            self.image_shape, self.widths, self.num_res_blocks, self.attention_resolutions,
+            self.data_shape, self.widths, self.num_res_blocks, self.attention_resolutions,
             self.num_heads, self.dropout)
         self.noise_seed_generator = keras.random.SeedGenerator(seed)
         self.sample_seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
@@ -98,7 +101,7 @@ class DDPM(GenerativeModel):
                                  seed=self.noise_seed_generator)
         noise = keras.random.normal(ops.shape(x_0), seed=self.noise_seed_generator)
         alpha_bar_t = gather_at(ops.convert_to_tensor(self.schedule.alpha_bars, "float32"), t,
-                                len(self.image_shape) + 1)
+                                len(self.data_shape) + 1)
         x_t = q_sample(x_0, alpha_bar_t, noise)
         prediction = self.denoiser([x_t, ops.cast(t, "float32")], training=training)
         target = noise if self.prediction == "epsilon" else v_target(x_0, alpha_bar_t, noise)
@@ -116,19 +119,20 @@ class DDPM(GenerativeModel):
     # Sampling: eager entry points around compiled samplers.
     # ----------------------------------------------------------------------------------------
     def denoise(self, x_t, t):
-        """The denoiser's raw output (eps or v) for images x_t `(batch,) + image_shape` at
+        """The denoiser's raw output (eps or v) for images x_t `(batch,) + data_shape` at
         timesteps t (an int or `(batch,)` ints in 1..T); numpy."""
-        x_t = check_images(x_t, self.image_shape, value_range=None, name="x_t")
+        x_t = check_images(x_t, self.data_shape, value_range=None, name="x_t")
         t = np.broadcast_to(np.asarray(t), (len(x_t),))
         if not np.issubdtype(t.dtype, np.integer) or t.min() < 1 or t.max() > self.num_timesteps:
             raise ValueError(f"t must be integer timesteps in 1..{self.num_timesteps}; got {t!r}.")
         return to_numpy(self.denoiser([x_t, t.astype("float32")], training=False))
 
-    def sampler(self, sampler="ddim", num_steps=None, eta=0.0, spacing="trailing",
+    def sampler(self, sampler="ddpm", num_steps=None, eta=0.0, spacing="trailing",
                 clip_denoised=True, return_trajectory=False):
         """The compiled `DiffusionSampler` for these settings (built once, then reused).
 
-        `num_steps=None` means all T steps for "ddpm" and 50 for "ddim".
+        `num_steps=None` means all T steps for "ddpm" and 50 for "ddim". The default sampler
+        is `sample`'s: ancestral "ddpm", the paper's.
         """
         if sampler not in SAMPLERS:
             raise ValueError(f"sampler must be one of {SAMPLERS}; got {sampler!r}.")
@@ -168,8 +172,8 @@ class DDPM(GenerativeModel):
                 `num_samples` exceeds it.
 
         Returns:
-            numpy images `(num_samples,) + image_shape` in [-1, 1] (clipped), or
-            `(images, trajectory)` with trajectory `(num_samples, num_steps + 1) + image_shape`
+            numpy images `(num_samples,) + data_shape` in [-1, 1] (clipped), or
+            `(images, trajectory)` with trajectory `(num_samples, num_steps + 1) + data_shape`
             (x_T first).
         """
         num_samples = check_positive_int(num_samples, "num_samples")
@@ -197,18 +201,18 @@ class DDPM(GenerativeModel):
         return np.random.default_rng(seed)
 
     def sampling_noise(self, num_samples, num_steps, seed=None, stochastic=True):
-        """x_T `(n,) + image_shape` and step noise `(n, num_steps) + image_shape` (None if not
+        """x_T `(n,) + data_shape` and step noise `(n, num_steps) + data_shape` (None if not
         `stochastic`) from numpy's generator seeded by `seed` (an int, None, or a Generator)."""
         rng = self._noise_generator(seed)
-        x_T = rng.standard_normal((num_samples,) + self.image_shape, dtype="float32")
-        step_noise = (rng.standard_normal((num_samples, num_steps) + self.image_shape,
+        x_T = rng.standard_normal((num_samples,) + self.data_shape, dtype="float32")
+        step_noise = (rng.standard_normal((num_samples, num_steps) + self.data_shape,
                                           dtype="float32") if stochastic else None)
         return x_T, step_noise
 
     def forward_process(self, x_0, timesteps, seed=0):
         """x_t ~ q(x_t | x_0) for each t in `timesteps` (one draw each, seeded): numpy
-        `(batch, len(timesteps)) + image_shape`. For pictures of the forward process."""
-        x_0 = check_images(x_0, self.image_shape, value_range=(-1.0, 1.0), name="x_0")
+        `(batch, len(timesteps)) + data_shape`. For pictures of the forward process."""
+        x_0 = check_images(x_0, self.data_shape, value_range=(-1.0, 1.0), name="x_0")
         timesteps = np.asarray(timesteps)
         if timesteps.min() < 0 or timesteps.max() > self.num_timesteps:
             raise ValueError(f"timesteps must lie in 0..{self.num_timesteps}.")
@@ -250,16 +254,16 @@ class DDPM(GenerativeModel):
         runner = self.sampler("ddim", min(ddim_steps, self.num_timesteps), 0.0)
         return {
             "denoise": (lambda x_t, t: {"prediction": self.denoiser([x_t, t], training=False)},
-                        [((None,) + self.image_shape, "float32"), ((None,), "float32")]),
+                        [((None,) + self.data_shape, "float32"), ((None,), "float32")]),
             "ddim_sample": (lambda noise: {"images": runner(noise)["images"]},
-                            [((None,) + self.image_shape, "float32")]),
+                            [((None,) + self.data_shape, "float32")]),
         }
 
     def export_example_inputs(self, name, batch, seed=0):
         """Realistic inputs of endpoint `name` for parity checks: noised images with integer
         timesteps for `denoise`, standard normal x_T for `ddim_sample`."""
         rng = np.random.default_rng(seed)
-        noise = rng.standard_normal((batch,) + self.image_shape).astype("float32")
+        noise = rng.standard_normal((batch,) + self.data_shape).astype("float32")
         if name == "denoise":
             t = rng.integers(1, self.num_timesteps + 1, batch).astype("float32")
             return [noise, t]
@@ -268,7 +272,7 @@ class DDPM(GenerativeModel):
     def get_config(self):
         return {
             **super().get_config(),
-            "image_shape": self.image_shape,
+            "data_shape": self.data_shape,
             "num_timesteps": self.num_timesteps,
             "beta_schedule": self.beta_schedule,
             "prediction": self.prediction,

@@ -19,6 +19,7 @@ from keras_gen.models.flow.logit_transform import (
     logit_transform,
     quantize,
 )
+from keras_gen.models.protocol import UNBOUNDED
 from keras_gen.registry import register
 from keras_gen.validation import check_images, check_latents, check_positive_int, to_numpy
 
@@ -208,8 +209,9 @@ class RealNVP(GenerativeModel):
         z, flow_log_det = self.flow_forward(y)
         return standard_normal_log_density(z) + flow_log_det + log_det
 
-    def decode(self, z):
-        """x = f^{-1}(z) in data space (images: pixel values clipped to [0, 1]); a tensor."""
+    def latent_to_data(self, z):
+        """x = f^{-1}(z) in data space (images: pixel values clipped to [0, 1]); traceable, so a
+        tensor in and a tensor out (the export's `sample` endpoint). `decode` is the numpy one."""
         h = self.flow_inverse(z)
         if self.is_image_flow:
             return ops.clip(inverse_logit_transform(h, self.alpha), 0.0, 1.0)
@@ -346,7 +348,21 @@ class RealNVP(GenerativeModel):
                                                      seed=self.sample_seed_generator)))
         z = np.random.default_rng(seed).standard_normal((num_samples, self.num_dimensions),
                                                         dtype="float32")
-        return to_numpy(self.decode(ops.convert_to_tensor(temperature * z)))
+        return self.decode(temperature * z)
+
+    def decode(self, z):
+        """Latents `(batch, D)` to data, numpy `(batch,) + data_shape` (images clipped to
+        [0, 1]), as every family's `decode` returns numpy."""
+        z = check_latents(z, self.num_dimensions, name="z")
+        return to_numpy(self.latent_to_data(ops.convert_to_tensor(z)))
+
+    @property
+    def value_range(self):
+        return (0.0, 1.0) if self.is_image_flow else UNBOUNDED
+
+    def log_likelihood(self, x, seed=0, batch_size=500):
+        """The protocol's per-example log p(x) in nats: `log_prob`."""
+        return self.log_prob(x, seed, batch_size)
 
     def initialize_from_data(self, x):
         """ActNorm's data-dependent initialisation from a batch `x` (call once, before `fit`).
@@ -377,7 +393,7 @@ class RealNVP(GenerativeModel):
         """`sample(z)`: latents `(batch, D)` to data; `log_prob(x[, noise])`: nats per example
         (images take their dequantization noise u ~ U[0, 1) as the second input)."""
         data_signature = ((None,) + self.data_shape, "float32")
-        endpoints = {"sample": (lambda z: {"samples": self.decode(z)},
+        endpoints = {"sample": (lambda z: {"samples": self.latent_to_data(z)},
                                 [((None, self.num_dimensions), "float32")])}
         if self.is_image_flow:
             endpoints["log_prob"] = (lambda x, noise: {"log_prob": self([x, noise])},

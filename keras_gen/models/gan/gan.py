@@ -28,6 +28,8 @@ class GAN(AdversarialModel):
         seed: int or None. Seeds training noise and unseeded `sample()` calls.
     """
 
+    value_range = (-1.0, 1.0)  # the generator ends in tanh
+
     def __init__(self, latent_dim=64, data_shape=(28, 28, 1), num_classes=None,
                  generator_filters=(128, 64), discriminator_filters=(64, 128), hidden_dim=128,
                  spectral_norm=False, generator=None, discriminator=None, critic_steps=1,

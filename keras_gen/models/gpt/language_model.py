@@ -64,8 +64,8 @@ class CausalLanguageModel(GenerativeModel):
     # ----------------------------------------------------------------------------------------
     # Generation.
     # ----------------------------------------------------------------------------------------
-    def generator(self, prompt_length, num_new_tokens, temperature=1.0, top_k=None, top_p=None,
-                  use_cache=True):
+    def generation_loop(self, prompt_length, num_new_tokens, temperature=1.0, top_k=None,
+                        top_p=None, use_cache=True):
         """The compiled `TokenGenerator` for these settings (built once, then reused)."""
         key = (prompt_length, num_new_tokens, float(temperature), top_k, top_p, bool(use_cache))
         if key not in self._generators.by_key:
@@ -132,7 +132,8 @@ class CausalLanguageModel(GenerativeModel):
         while produced < max_new_tokens:
             prompt_length = context.shape[1]
             count = self.sequence_length - prompt_length + 1
-            runner = self.generator(prompt_length, count, temperature, top_k, top_p, use_cache)
+            runner = self.generation_loop(prompt_length, count, temperature, top_k, top_p,
+                                          use_cache)
             chunk_uniform = np.zeros((len(ids), count), "float32")
             used = min(count, max_new_tokens - produced)
             chunk_uniform[:, :used] = uniform[:, produced:produced + used]
@@ -147,6 +148,44 @@ class CausalLanguageModel(GenerativeModel):
         if isinstance(prompt, str):
             return self.tokenizer.decode(result[0])
         return result if to_numpy(prompt).ndim == 2 else result[0]
+
+    # ----------------------------------------------------------------------------------------
+    # The protocol of keras_gen.models.protocol: token ids are the data.
+    # ----------------------------------------------------------------------------------------
+    @property
+    def data_shape(self):
+        return (self.sequence_length,)
+
+    @property
+    def value_range(self):
+        return (0, self.vocabulary_size - 1)
+
+    def sample(self, num_samples, seed=None, temperature=1.0):
+        """`num_samples` sequences of `sequence_length` token ids, numpy int32, each starting
+        from the tokenizer's start character (a newline where the vocabulary has one, as the
+        lecture's samples do; else id 0) and continued by `generate`."""
+        num_samples = check_positive_int(num_samples, "num_samples")
+        start = self.tokenizer.encode("\n")[0] if "\n" in self.tokenizer.vocabulary else 0
+        prompt = np.full((num_samples, 1), start, "int32")
+        return self.generate(prompt, self.sequence_length - 1, temperature=temperature, seed=seed)
+
+    def log_likelihood(self, x, batch_size=256):
+        """log p of each sequence's tokens after the first, given the tokens before, in nats:
+        numpy `(batch,)` for ids `(batch, length)`, length 2..sequence_length."""
+        ids = to_numpy(x)
+        if ids.ndim != 2 or not 2 <= ids.shape[1] <= self.sequence_length:
+            raise ValueError(f"x must be token ids (batch, length) with length 2.."
+                             f"{self.sequence_length}; got shape {ids.shape}.")
+        if not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"x must hold integer token ids; got dtype {ids.dtype}.")
+        if ids.min() < 0 or ids.max() >= self.vocabulary_size:
+            raise ValueError(f"token ids must lie in 0..{self.vocabulary_size - 1}.")
+        ids = ids.astype("int32")
+        logits = np.asarray(self.predict(ids[:, :-1], batch_size=batch_size, verbose=0),
+                            "float64")
+        log_probs = logits - _log_sum_exp(logits)
+        targets = ids[:, 1:]
+        return np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0].sum(axis=1)
 
     # ----------------------------------------------------------------------------------------
     # Export: deterministic functions; the caller samples (no random op inside).
@@ -230,3 +269,9 @@ class _GeneratorCache:
 
     def __init__(self):
         self.by_key = {}
+
+
+def _log_sum_exp(logits):
+    """log sum exp over the last axis, kept for broadcasting; float64 numpy."""
+    peak = logits.max(axis=-1, keepdims=True)
+    return peak + np.log(np.exp(logits - peak).sum(axis=-1, keepdims=True))

@@ -17,6 +17,7 @@ from keras_gen.losses.likelihoods import (
 from keras_gen.metrics.likelihood import bits_per_dim
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.conv_networks import build_conv_encoder, build_transpose_decoder
+from keras_gen.models.protocol import resolve_data_shape
 from keras_gen.registry import register
 from keras_gen.validation import check_images, check_latents, check_positive_int, to_numpy
 
@@ -42,7 +43,7 @@ class VAE(GenerativeModel):
 
     Args:
         latent_dim: int. Dimension of z.
-        image_shape: tuple. `(height, width, channels)` of the data, pixels in [0, 1].
+        data_shape: tuple. `(height, width, channels)` of the data, pixels in [0, 1].
         likelihood: str. `"bernoulli"` (binary or binarized images; decoder outputs logits) or
             `"gaussian"` (grey-scale images; decoder outputs sigmoid means and the model learns
             one shared log standard deviation, as in the sigma-VAE of Rybkin et al., 2021).
@@ -62,14 +63,16 @@ class VAE(GenerativeModel):
     >>> vae.nll(test_images, num_samples=100)["nll"]  # nats per image
     """
 
-    def __init__(self, latent_dim=32, image_shape=(28, 28, 1), likelihood="bernoulli", beta=1.0,
+    value_range = (0.0, 1.0)  # pixels; the Bernoulli decoder's means lie here too
+
+    def __init__(self, latent_dim=32, data_shape=(28, 28, 1), likelihood="bernoulli", beta=1.0,
                  kl_warmup_steps=0, filters=(32, 64), hidden_dim=256, encoder=None,
-                 decoder=None, seed=None, **kwargs):
+                 decoder=None, seed=None, image_shape=None, **kwargs):
         super().__init__(**kwargs)
         if likelihood not in LIKELIHOODS:
             raise ValueError(f"likelihood must be one of {LIKELIHOODS}; got {likelihood!r}.")
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
-        self.image_shape = tuple(int(s) for s in image_shape)
+        self.data_shape = resolve_data_shape(data_shape, image_shape, type(self).__name__)
         self.likelihood = likelihood
         self.beta = float(beta)
         self.kl_warmup_steps = int(kl_warmup_steps)
@@ -81,9 +84,9 @@ class VAE(GenerativeModel):
         if isinstance(decoder, dict):
             decoder = keras.saving.deserialize_keras_object(decoder)
         self.encoder = encoder or build_conv_encoder(
-            self.image_shape, [self.latent_dim, self.latent_dim], self.filters, self.hidden_dim)
+            self.data_shape, [self.latent_dim, self.latent_dim], self.filters, self.hidden_dim)
         self.decoder = decoder or build_transpose_decoder(
-            self.latent_dim, self.image_shape, self.filters, self.hidden_dim)
+            self.latent_dim, self.data_shape, self.filters, self.hidden_dim)
         self.sampling = Sampling(seed=seed, name="sampling")
         # Seeds prior draws in sample() when no seed is given; a separate stream from training.
         self.prior_seed_generator = keras.random.SeedGenerator(
@@ -108,7 +111,7 @@ class VAE(GenerativeModel):
         logits = self.decoder(z, training=training)
         return {"logits": logits, "mean": mean, "log_variance": log_variance}
 
-    def log_likelihood(self, x, logits):
+    def decoder_log_likelihood(self, x, logits):
         """log p(x | z) per example, from the decoder's logits."""
         if self.likelihood == "bernoulli":
             return bernoulli_log_likelihood(x, logits)
@@ -125,7 +128,7 @@ class VAE(GenerativeModel):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if y_pred is None:
             y_pred = self(x, training=training)
-        reconstruction_loss = -self.log_likelihood(x, y_pred["logits"])
+        reconstruction_loss = -self.decoder_log_likelihood(x, y_pred["logits"])
         kl_loss = gaussian_kl_to_standard_normal(y_pred["mean"], y_pred["log_variance"])
         loss = ops.mean(reconstruction_loss + self.kl_weight(training) * kl_loss)
         self.reconstruction_loss_tracker.update_state(reconstruction_loss)
@@ -142,7 +145,7 @@ class VAE(GenerativeModel):
 
     def encode(self, x):
         """Returns `(mean, log_variance)` of q(z|x) as numpy arrays `(batch, latent_dim)`."""
-        x = check_images(x, self.image_shape)
+        x = check_images(x, self.data_shape)
         mean, log_variance = self.encoder(x, training=False)
         return to_numpy(mean), to_numpy(log_variance)
 
@@ -152,7 +155,7 @@ class VAE(GenerativeModel):
         return to_numpy(self._mean_image(self.decoder(z, training=False)))
 
     def sample(self, num_samples, seed=None):
-        """Draws z ~ p(z) and returns the decoded mean images, numpy `(num_samples,) + image_shape`.
+        """Draws z ~ p(z) and returns the decoded mean images, numpy `(num_samples,) + data_shape`.
 
         The same integer `seed` gives the same images on a given backend; `seed=None` advances the
         model's own generator.
@@ -171,11 +174,11 @@ class VAE(GenerativeModel):
         """Decodes `steps` points on the line between the posterior means of two images.
 
         Args:
-            x_a, x_b: one image each, shape `image_shape` (or a batch of one).
+            x_a, x_b: one image each, shape `data_shape` (or a batch of one).
             steps: int. Number of images returned, endpoints included.
 
         Returns:
-            numpy `(steps,) + image_shape`.
+            numpy `(steps,) + data_shape`.
         """
         steps = check_positive_int(steps, "steps")
         x_a, x_b = (self._batch_of_one(x) for x in (x_a, x_b))
@@ -185,7 +188,7 @@ class VAE(GenerativeModel):
 
     def _batch_of_one(self, image):
         image = to_numpy(image)
-        return image[None] if tuple(image.shape) == self.image_shape else image
+        return image[None] if tuple(image.shape) == self.data_shape else image
 
     def log_importance_weights(self, x, num_samples, seed_generator):
         """log w_k = log p(x|z_k) + log p(z_k) - log q(z_k|x) for z_k ~ q(z|x); shape `(batch, k)`."""
@@ -196,8 +199,8 @@ class VAE(GenerativeModel):
         logits = self.decoder(ops.reshape(z, (num_samples * batch, self.latent_dim)),
                               training=False)
         repeated_x = ops.reshape(ops.repeat(x[None], num_samples, axis=0),
-                                 (num_samples * batch,) + self.image_shape)
-        log_px_given_z = ops.reshape(self.log_likelihood(repeated_x, logits), (num_samples, batch))
+                                 (num_samples * batch,) + self.data_shape)
+        log_px_given_z = ops.reshape(self.decoder_log_likelihood(repeated_x, logits), (num_samples, batch))
         log_pz = standard_normal_log_density(z)
         log_qz = diagonal_normal_log_density(z, mean[None], log_variance[None])
         return ops.transpose(log_px_given_z + log_pz - log_qz)
@@ -215,7 +218,7 @@ class VAE(GenerativeModel):
         continuous density of [0, 1] pixels, not comparable with 8-bit discrete NLLs.
 
         Args:
-            x: array `(batch,) + image_shape`, pixels in [0, 1].
+            x: array `(batch,) + data_shape`, pixels in [0, 1].
             num_samples: int. Importance samples k per image.
             batch_size: int or None. Images per chunk (default: about 4,000 decoder passes a chunk).
             seed: int. Seeds the importance samples; the same seed gives the same estimate.
@@ -225,7 +228,7 @@ class VAE(GenerativeModel):
             dict with `nll` (mean nats per image), `bits_per_dim`, `elbo` (mean nats per image,
             same draws), and `per_example_nll` if requested.
         """
-        x = check_images(x, self.image_shape)
+        x = check_images(x, self.data_shape)
         num_samples = check_positive_int(num_samples, "num_samples")
         batch_size = batch_size or max(1, 4096 // num_samples)
         seed_generator = keras.random.SeedGenerator(seed)
@@ -239,12 +242,18 @@ class VAE(GenerativeModel):
         per_example_nll = -np.concatenate(iwae_bounds).astype("float64")
         result = {
             "nll": float(per_example_nll.mean()),
-            "bits_per_dim": float(bits_per_dim(per_example_nll.mean(), np.prod(self.image_shape))),
+            "bits_per_dim": float(bits_per_dim(per_example_nll.mean(), np.prod(self.data_shape))),
             "elbo": float(np.concatenate(elbos).mean()),
         }
         if return_per_example:
             result["per_example_nll"] = per_example_nll
         return result
+
+    def log_likelihood(self, x, num_samples=100, seed=0, batch_size=None):
+        """The protocol's per-example log p(x) in nats: the IWAE lower bound of `nll`, numpy
+        `(batch,)` (see `nll` for the arguments)."""
+        return -self.nll(x, num_samples, batch_size, seed, return_per_example=True)[
+            "per_example_nll"]
 
     def export_endpoints(self):
         """The inference functions a deployment needs, for `keras_gen.export`.
@@ -260,14 +269,14 @@ class VAE(GenerativeModel):
                        [((None, self.latent_dim), "float32")]),
             "encode": (lambda x: dict(zip(("mean", "log_variance"),
                                           self.encoder(x, training=False))),
-                       [((None,) + self.image_shape, "float32")]),
+                       [((None,) + self.data_shape, "float32")]),
         }
 
     def get_config(self):
         return {
             **super().get_config(),
             "latent_dim": self.latent_dim,
-            "image_shape": self.image_shape,
+            "data_shape": self.data_shape,
             "likelihood": self.likelihood,
             "beta": self.beta,
             "kl_warmup_steps": self.kl_warmup_steps,

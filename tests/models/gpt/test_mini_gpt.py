@@ -69,7 +69,7 @@ class MiniGPTContractTest(TestCase):
     def test_generation_is_compiled_once_per_shape(self):
         # The first chunk's loop: the prompt, then new tokens up to the full context.
         first_chunk = (len(PROMPT), self.model.sequence_length - len(PROMPT) + 1)
-        runner = self.model.generator(*first_chunk, **SETTINGS)
+        runner = self.model.generation_loop(*first_chunk, **SETTINGS)
         traces = []
         original_call = runner.call
         runner.call = lambda inputs: traces.append(1) or original_call(inputs)
@@ -80,7 +80,7 @@ class MiniGPTContractTest(TestCase):
             self.model.generate("BOBBY:", NEW_TOKENS, seed=2, **SETTINGS)
         finally:
             runner.call = original_call
-        self.assertIs(self.model.generator(*first_chunk, **SETTINGS), runner)
+        self.assertIs(self.model.generation_loop(*first_chunk, **SETTINGS), runner)
         if keras.config.backend() == "torch":  # Keras' torch predict runs eagerly
             self.assertEqual(len(traces), after_first + 2)
         else:
