@@ -261,17 +261,21 @@ def test_bigram_app_trains_the_baseline(tmp_path, run_app):
     assert os.path.getsize(output / "sample.txt") == 1 + 64
 
 
-def test_same_command_trains_the_same_weights(tmp_path, run_app):
-    # --seed seeds the initial weights too (a model's `seed` covers only its noise), so two runs
-    # of one command agree to the last bit, and another seed gives another model.
+def test_same_command_trains_the_same_weights_and_log(tmp_path, run_app):
+    # --seed seeds the initial weights (a model's `seed` covers only its noise) and the data, so
+    # two runs of one command agree to the last bit, training_log.csv included, on every
+    # backend (torch on CPU too); another seed gives another model.
     import numpy as np
 
-    outputs = {}
+    outputs, logs = {}, {}
     for name, seed in (("a", "0"), ("b", "0"), ("c", "1")):
         result = run_app("train", ["--model", "bigram", "--preset", "tiny", "--epochs", "1",
                                    "--seed", seed, "--output", tmp_path / name])
         assert result.returncode == 0, result.stderr[-3000:]
         model = keras.saving.load_model(tmp_path / name / "model.keras")
         outputs[name] = [keras.ops.convert_to_numpy(w) for w in model.weights]
+        logs[name] = (tmp_path / name / "training_log.csv").read_text()
     assert all(np.array_equal(a, b) for a, b in zip(outputs["a"], outputs["b"]))
+    assert logs["a"] == logs["b"] and logs["a"].count("\n") == 2, logs["a"]
     assert not all(np.array_equal(a, c) for a, c in zip(outputs["a"], outputs["c"]))
+    assert logs["a"] != logs["c"]
