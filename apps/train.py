@@ -31,6 +31,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 IMAGE_DATASETS = ("mnist", "fashion_mnist")
 TOY_DATASETS = ("moons", "ring", "grid")  # 2-D points, for models with a `toy2d` preset
 TEXT_DATASETS = ("tiny_shakespeare",)  # character corpora, for the language models
+# What --text-file and --image-folder set --dataset to (the user's own data, not a choice).
+TEXT_FILE, IMAGE_FOLDER = "text_file", "image_folder"
 
 
 def parse_args(argv=None):
@@ -60,14 +62,40 @@ def parse_args(argv=None):
                         help="delete this run's files in --output and start again")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the initial weights, data shuffle and binarization")
+    parser.add_argument("--image-folder",
+                        help="image models: train on the pictures in this folder instead of "
+                             "MNIST (resized to the model's shape; the last tenth is the test "
+                             "set)")
+    parser.add_argument("--text-file",
+                        help="language models: train on this UTF-8 text file instead of Tiny "
+                             "Shakespeare (vocabulary from the file, split 90/10 in order)")
     args = parser.parse_args(argv)
     is_text_model = MODEL_SPECS[args.model].text
+    if args.text_file is not None:
+        if not is_text_model:
+            parser.error(f"--text-file is for language models (mini_gpt, bigram); --model "
+                         f"{args.model} trains on images or 2-D points")
+        if args.dataset is not None:
+            parser.error("--text-file replaces --dataset; pass one of them")
+        args.text = read_text_file(parser, args.text_file)
+        args.dataset = TEXT_FILE
+    dataset_given = args.dataset is not None
     args.dataset = args.dataset or ("tiny_shakespeare" if is_text_model else "mnist")
-    if is_text_model != (args.dataset in TEXT_DATASETS):
+    if is_text_model != (args.dataset in TEXT_DATASETS + (TEXT_FILE,)):
         parser.error(f"--model {args.model} trains on "
                      f"{'text' if is_text_model else 'images or 2-D points'} but --dataset "
                      f"{args.dataset} is {'text' if args.dataset in TEXT_DATASETS else 'not'}; "
                      f"use --dataset {'tiny_shakespeare' if is_text_model else 'mnist'}")
+    if args.image_folder is not None:
+        if is_text_model or MODEL_SPECS[args.model].data_options.get("with_labels"):
+            parser.error(f"--image-folder is for unlabelled image models; --model {args.model} "
+                         f"trains on {'text' if is_text_model else 'labelled digits'}")
+        if dataset_given:
+            parser.error("--image-folder replaces --dataset; pass one of them")
+        if not os.path.isdir(args.image_folder):
+            parser.error(f"--image-folder {args.image_folder} is not a folder; pass the folder "
+                         "that holds your images")
+        args.dataset = IMAGE_FOLDER
     args.is_toy = args.dataset in TOY_DATASETS
     args.preset = args.preset or ("toy2d" if args.is_toy else
                                   "cpu" if args.model == "mini_gpt" else "default")
@@ -87,14 +115,37 @@ def parse_args(argv=None):
     args.epochs = args.epochs or args.preset_settings["epochs"]
     args.batch_size = args.batch_size or args.preset_settings["batch_size"]
     args.learning_rate = args.learning_rate or args.preset_settings["learning_rate"]
-    args.output = args.output or os.path.join("runs", f"{args.model}_{args.dataset}")
+    corpus = (os.path.splitext(os.path.basename(args.text_file))[0] if args.text_file else
+              os.path.basename(os.path.normpath(args.image_folder)) if args.image_folder else
+              args.dataset)
+    args.output = args.output or os.path.join("runs", f"{args.model}_{corpus}")
     return parser, args
+
+
+def read_text_file(parser, path):
+    """The text of `path`, or a one-line refusal for a missing, unreadable or non-UTF-8 file."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except UnicodeDecodeError as error:
+        parser.error(f"--text-file {path} is not UTF-8 text ({error.reason} at byte "
+                     f"{error.start}); save it as UTF-8")
+    except OSError as error:
+        parser.error(f"--text-file {path} cannot be read ({error.strerror}); check the path")
+    if not text.strip():
+        parser.error(f"--text-file {path} is empty; pass a file of text to learn from")
+    return text
 
 
 def _run_identity(args):
     """The facts that must match for a run folder to be resumed."""
-    return {"model": args.model, "dataset": args.dataset, "preset": args.preset,
-            "subset": args.subset}
+    identity = {"model": args.model, "dataset": args.dataset, "preset": args.preset,
+                "subset": args.subset}
+    if args.text_file:  # another corpus is another run
+        identity["text_file"] = os.path.abspath(args.text_file)
+    if args.image_folder:
+        identity["image_folder"] = os.path.abspath(args.image_folder)
+    return identity
 
 
 def prepare_output(parser, args):
@@ -178,6 +229,8 @@ def load_training_data(spec, args, model=None):
         test = data.get_toy_distribution(args.dataset).sample(args.test_subset or 2_000,
                                                               seed=args.seed + 1)
         return TrainingData(train, test, test, {}, {})
+    if args.image_folder:
+        return load_image_folder_data(spec, args)
     train = data.load_images(args.dataset, "train", args.batch_size, subset=args.subset,
                              seed=args.seed, **spec.data_options)
     test, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
@@ -185,13 +238,32 @@ def load_training_data(spec, args, model=None):
     return TrainingData(train, test, test, {}, {})
 
 
+def load_image_folder_data(spec, args):
+    """The user's pictures in the model's shape: the first nine tenths (by file name) train,
+    the last tenth (at least one picture) is the test set."""
+    from keras_gen import data
+
+    shape = tuple(args.preset_settings["model"].get("data_shape", (28, 28, 1)))
+    images = data.load_image_folder(args.image_folder, shape)
+    if len(images) < 2:
+        raise ValueError(f"--image-folder {args.image_folder} holds {len(images)} image; pass "
+                         "at least 2 (one to train on, one to test)")
+    cut = min(len(images) - 1, int(round(0.9 * len(images))))
+    train_images, test = images[:cut][:args.subset], images[cut:][:args.test_subset]
+    train = data.images_dataset(train_images, None, args.batch_size, seed=args.seed,
+                                **spec.data_options)
+    test = data.preprocess_images(test, spec.value_range, spec.test_binarize, seed=0)
+    return TrainingData(train, test, test, {}, {})
+
+
 def load_text_data(args, model=None):
-    """Tiny Shakespeare split 90/10 in order (the lecture's split): endless random training
-    windows, and fixed random validation windows of the held-out tenth, the same every epoch."""
+    """Tiny Shakespeare (or --text-file) split 90/10 in order (the lecture's split): endless
+    random training windows, and fixed random validation windows of the held-out tenth, the
+    same every epoch."""
     from keras_gen import data
     from keras_gen.models import CharTokenizer
 
-    text = data.load_tiny_shakespeare()
+    text = args.text if args.text_file else data.load_tiny_shakespeare()
     # The vocabulary is the whole corpus's, so every validation character has an id.
     tokenizer = model.tokenizer if model is not None else CharTokenizer.from_text(text)
     train_ids, validation_ids = data.split_tokens(tokenizer.encode(text))
@@ -199,6 +271,10 @@ def load_text_data(args, model=None):
         train_ids = train_ids[:args.subset]
     preset = args.preset_settings
     sequence_length = preset["model"]["sequence_length"]
+    if args.text_file and len(validation_ids) <= sequence_length:
+        raise ValueError(f"--text-file {args.text_file} holds {len(text)} characters; its last "
+                         f"tenth ({len(validation_ids)}) must fill a window of "
+                         f"{sequence_length + 1}: pass a longer text")
     # A resumed run draws other windows than the epochs it already trained on.
     train = data.random_windows(train_ids, sequence_length, args.batch_size,
                                 seed=args.seed + args.initial_epoch)
@@ -233,15 +309,16 @@ def main(argv=None):
     from keras_gen.atomic_files import atomic_path, write_json
     from keras_gen.callbacks import EpochTimer, LossCurveCallback, ResumableCheckpoint
 
+    # Before the data too: tf.data's seeded streams also mix in TensorFlow's global seed. With
+    # it the initial weights (a model's own `seed` covers only its noise), the data order and
+    # the binarization follow from --seed: the same command trains the same model.
+    keras.utils.set_random_seed(args.seed)
     spec = MODEL_SPECS[args.model]
     try:
         training = load_training_data(spec, args, model)
     except (data.DataUnavailableError, ValueError) as error:
         parser.error(str(error))
     if model is None:
-        # The initial weights too (a model's own `seed` covers only its noise): the same
-        # command trains the same model.
-        keras.utils.set_random_seed(args.seed)
         model = spec.build({**args.preset_settings["model"], **training.model_arguments})
         if spec.initialize is not None:
             spec.initialize(model, training.train)

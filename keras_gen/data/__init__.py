@@ -1,8 +1,10 @@
 """Real datasets (offline or through TFDS) and toy 2-D distributions."""
 
 from keras_gen.data.errors import DataUnavailableError
+from keras_gen.data.image_folder import load_image_folder
 from keras_gen.data.images import (
     IMAGE_DATASETS,
+    images_dataset,
     load_image_arrays,
     load_images,
     preprocess_images,

@@ -143,11 +143,24 @@ def load_images(name="mnist", split="train", batch_size=128, value_range=(0.0, 1
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}.")
     images, labels = load_image_arrays(name, split, subset, data_dir)
+    shuffle = split == "train" if shuffle is None else shuffle
+    return images_dataset(images, labels, batch_size, value_range, binarize, shuffle,
+                          with_labels, seed)
+
+
+def images_dataset(images, labels=None, batch_size=128, value_range=(0.0, 1.0), binarize=None,
+                   shuffle=True, with_labels=False, seed=0):
+    """`load_images` for uint8 images of your own `(n, h, w, c)` (e.g. `load_image_folder`):
+    the same scaling, binarization, shuffle and batching."""
+    if binarize not in BINARIZATIONS:
+        raise ValueError(f"binarize must be one of {BINARIZATIONS}; got {binarize!r}.")
+    if labels is None:
+        labels = np.zeros(len(images), "int64")
     dynamic = binarize == "dynamic"
     x = preprocess_images(images, (0.0, 1.0) if dynamic else value_range,
                           None if dynamic else binarize, seed)
     dataset = tf.data.Dataset.from_tensor_slices((x, labels) if with_labels else x)
-    if split == "train" if shuffle is None else shuffle:
+    if shuffle:
         dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size)
     if dynamic:

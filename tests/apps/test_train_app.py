@@ -101,6 +101,11 @@ def test_vae_trains_writes_its_files_resumes_and_refuses_other_runs(tmp_path, ru
     (["--model", "vae", "--dataset", "tiny_shakespeare"],
      "--model vae trains on images or 2-D points but --dataset tiny_shakespeare is text"),
     (["--model", "bigram", "--preset", "cpu"], "unknown preset 'cpu' for bigram"),
+    (["--model", "vae", "--text-file", "corpus.txt"], "--text-file is for language models"),
+    (["--model", "cgan", "--image-folder", "."], "--image-folder is for unlabelled image models"),
+    (["--model", "vae", "--image-folder", "/no/such/folder"], "is not a folder"),
+    (["--model", "bigram", "--text-file", "/no/such/corpus.txt"],
+     "--text-file /no/such/corpus.txt cannot be read (No such file or directory)"),
 ])
 def test_bad_arguments_exit_2_with_one_line(arguments, message, run_app):
     result = run_app("train", arguments)
@@ -279,3 +284,78 @@ def test_same_command_trains_the_same_weights_and_log(tmp_path, run_app):
     assert logs["a"] == logs["b"] and logs["a"].count("\n") == 2, logs["a"]
     assert not all(np.array_equal(a, c) for a, c in zip(outputs["a"], outputs["c"]))
     assert logs["a"] != logs["c"]
+
+
+@family_app_run
+def test_language_model_trains_on_the_users_text_file_and_samples_from_it(tmp_path, run_app):
+    # A small real corpus written here: the vocabulary is this text's, not Tiny Shakespeare's.
+    verse = ("Shall I compare thee to a summer's day?\nThou art more lovely and more "
+             "temperate:\nRough winds do shake the darling buds of May,\nAnd summer's lease "
+             "hath all too short a date;\n")
+    corpus = tmp_path / "sonnet.txt"
+    corpus.write_text(verse * 40, encoding="utf-8")
+    output = tmp_path / "sonnet_run"
+    result = run_app("train", ["--model", "mini_gpt", "--preset", "tiny", "--epochs", "1",
+                               "--text-file", corpus, "--output", output])
+    assert result.returncode == 0, result.stderr[-3000:]
+    model = keras.saving.load_model(output / "model.keras")
+    assert model.tokenizer.vocabulary == "".join(sorted(set(verse)))
+    sample = tmp_path / "sample.txt"
+    sampled = run_app("sample", ["--model-file", output / "model.keras", "--prompt", "Thou",
+                                 "--max-new-tokens", "20", "--output", sample])
+    assert sampled.returncode == 0, sampled.stderr[-3000:]
+    text = sample.read_text(encoding="utf-8")
+    assert text.startswith("Thou") and len(text) == 24 and set(text) <= set(verse)
+
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Caf\u00e9 cr\u00e8me\n".encode("latin-1") * 50)
+    refused = run_app("train", ["--model", "bigram", "--text-file", latin1, "--output",
+                                tmp_path / "latin1_run"])
+    assert refused.returncode == 2 and "is not UTF-8 text" in refused.stderr, refused.stderr
+    short = tmp_path / "short.txt"
+    short.write_text("To be, or not to be\n", encoding="utf-8")
+    refused = run_app("train", ["--model", "mini_gpt", "--preset", "tiny", "--text-file", short,
+                                "--output", tmp_path / "short_run"])
+    assert refused.returncode == 2 and "pass a longer text" in refused.stderr, refused.stderr
+
+
+@family_app_run
+def test_vae_trains_on_a_folder_of_the_users_pictures_and_samples(tmp_path, run_app,
+                                                                  mnist_test_uint8):
+    from PIL import Image
+
+    # 40 real digits written as PNG files at 56x56 (the app resizes them to the model's 28x28),
+    # the way a user's own pictures arrive: one file each, in colour.
+    folder = tmp_path / "my_digits"
+    folder.mkdir()
+    for index, digit in enumerate(mnist_test_uint8[0][:40, :, :, 0]):
+        Image.fromarray(digit).convert("RGB").resize((56, 56)).save(folder / f"{index:03}.png")
+    (folder / "notes.txt").write_text("not a picture, ignored")
+    output = tmp_path / "vae_run"
+    result = run_app("train", ["--model", "vae", "--preset", "tiny", "--epochs", "1",
+                               "--image-folder", folder, "--output", output])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "on image_folder" in result.stdout
+    assert_files(output, ["samples.png", "reconstructions.png", "model.keras", "metrics.json"])
+    assert math.isfinite(read_metrics(output)["test_negative_elbo"])
+    sampled = run_app("sample", ["--model-file", output / "model.keras", "--num-samples", "4",
+                                 "--output", tmp_path / "samples.png"])
+    assert sampled.returncode == 0, sampled.stderr[-3000:]
+    import numpy as np
+
+    assert np.load(tmp_path / "samples.npy").shape == (4, 28, 28, 1)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    odd = tmp_path / "odd_sizes"
+    odd.mkdir()
+    Image.new("L", (28, 28)).save(odd / "a.png")
+    Image.new("L", (30, 28)).save(odd / "b.png")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "a.png").write_bytes(b"not a png at all")
+    for bad, message in ((empty, "holds no .png"), (odd, "images differ in size: a.png is 28x28"),
+                         (broken, "cannot be read as an image")):
+        refused = run_app("train", ["--model", "vae", "--preset", "tiny", "--image-folder", bad,
+                                    "--output", tmp_path / f"{bad.name}_run"])
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr[-2000:]
