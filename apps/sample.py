@@ -101,10 +101,11 @@ APP_DEFAULTS = {"sampler": "ddim"}
 
 
 def given_options(args):
-    """{sample's argument: value} for each family flag on the command line."""
-    values = {"--sampler": args.sampler, "--steps": args.steps, "--eta": args.eta,
-              "--spacing": args.spacing, "--trajectory": bool(args.trajectory) or None,
-              "--labels": args.labels, "--temperature": args.temperature}
+    """{flag: value for sample} for each family flag on the command line (--trajectory names
+    a file; sample gets True)."""
+    values = {flag: getattr(args, flag[2:]) for flag in SAMPLE_OPTIONS}
+    if values["--trajectory"] is not None:
+        values["--trajectory"] = True
     return {flag: value for flag, value in values.items() if value is not None}
 
 
