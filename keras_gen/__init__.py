@@ -19,7 +19,5 @@ except importlib.metadata.PackageNotFoundError:  # imported from a checkout that
 def __getattr__(name):
     # `keras_gen.data` imports tensorflow and tensorflow-datasets; load it on first use.
     if name in ("data", "testing"):
-        import importlib
-
         return importlib.import_module(f"keras_gen.{name}")
     raise AttributeError(f"module 'keras_gen' has no attribute {name!r}")
