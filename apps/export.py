@@ -19,11 +19,11 @@ import shutil
 import sys
 
 from apps.cli_types import positive_int
+from apps.quiet_start import import_tensorflow_quietly
 
 # Export runs on TensorFlow whatever backend trained the model: .keras files are portable.
 _REQUESTED_BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 os.environ["KERAS_BACKEND"] = "tensorflow"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # float32 TFLite vs Keras: max abs difference <= 1e-4 for outputs of order one (pixels, latents);
 # relative to the output's size beyond that (a log-likelihood of -1000 nats carries ~1e-4 of
@@ -78,6 +78,7 @@ def parity_inputs(signature, batch, seed=0):
 
 def main(argv=None):
     parser, args = parse_args(argv)
+    import_tensorflow_quietly()
     import numpy as np
 
     import keras_gen  # noqa: F401  (registers the classes the file names)

@@ -10,8 +10,9 @@ import json
 import os
 
 STATE_FILENAME = "training_state.json"
+TENSORBOARD_FOLDER = "tensorboard"  # --tensorboard's log folder
 RUN_FILES = ("checkpoint.keras", STATE_FILENAME, "training_log.csv", "loss_curve.png",
-             "model.keras", "metrics.json", "epochs")
+             "model.keras", "metrics.json", "epochs", TENSORBOARD_FOLDER)
 
 
 class RunStateCorruptError(RuntimeError):

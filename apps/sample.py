@@ -23,11 +23,11 @@ import os
 import time
 
 from apps.cli_types import positive_int
+from apps.quiet_start import import_tensorflow_quietly
 
 # Characters a language model adds when --max-new-tokens is not given.
 DEFAULT_NEW_TOKENS = 500
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def parse_args(argv=None):
@@ -177,6 +177,7 @@ def write_texts(texts, path):
 
 def main(argv=None):
     parser, args = parse_args(argv)
+    import_tensorflow_quietly()
     import keras
     import numpy as np
 

@@ -9,7 +9,8 @@ Usage:
 Writes into --output: a PNG grid per epoch (epochs/) and the latest grids (samples.png,
 reconstructions.png, ...) -- for language models a generated text per epoch (sample.txt) --,
 training_log.csv and loss_curve.png, checkpoint.keras +
-training_state.json after every epoch, and at the end model.keras and metrics.json.
+training_state.json after every epoch, and at the end model.keras and metrics.json. With
+--tensorboard, also tensorboard/: every logged metric and the previews, for `tensorboard --logdir`.
 Running the same command again after a kill resumes from the last finished epoch; a larger
 --epochs continues a finished run.
 """
@@ -21,12 +22,16 @@ import sys
 from typing import NamedTuple
 
 from apps.cli_types import positive_float, positive_int
-from apps.model_specs import MODEL_SPECS, load_preset
-from apps.run_folder import RUN_FILES, RunStateCorruptError, read_training_state
+from apps.families import MODEL_SPECS
+from apps.preset_files import load_preset
+from apps.quiet_start import import_tensorflow_quietly
+from apps.run_folder import (
+    RUN_FILES,
+    TENSORBOARD_FOLDER,
+    RunStateCorruptError,
+    read_training_state,
+)
 
-# TensorFlow's C++ start-up chatter (CPU feature notes, buffer sizes) hides the progress bar.
-# Set before anything imports TensorFlow (the data loaders do, inside main()).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 IMAGE_DATASETS = ("mnist", "fashion_mnist")
 TOY_DATASETS = ("moons", "ring", "grid")  # 2-D points, for models with a `toy2d` preset
@@ -66,6 +71,10 @@ def parse_args(argv=None):
                         help="image models: train on the pictures in this folder instead of "
                              "MNIST (resized to the model's shape; the last tenth is the test "
                              "set)")
+    parser.add_argument("--tensorboard", action="store_true",
+                        help="also log every metric and the per-epoch previews to "
+                             "<output>/tensorboard (view: tensorboard --logdir "
+                             "<output>/tensorboard)")
     parser.add_argument("--text-file",
                         help="language models: train on this UTF-8 text file instead of Tiny "
                              "Shakespeare (vocabulary from the file, split 90/10 in order)")
@@ -179,6 +188,7 @@ def prepare_output(parser, args):
         print(f"{args.output} already trained for {state['epoch']} epochs (>= --epochs "
               f"{args.epochs}); nothing to do. Pass a larger --epochs to continue.")
         sys.exit(0)
+    import_tensorflow_quietly()
     from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint
 
     print(f"Resuming {args.output} from epoch {state['epoch']}.")
@@ -217,7 +227,8 @@ class TrainingData(NamedTuple):
 
 
 def load_training_data(spec, args, model=None):
-    """Loads the data `spec` trains on. `model` (a resumed run) supplies its own tokenizer."""
+    """Loads the data `spec` trains on: images in `model.value_range`; for text, `model` (a
+    resumed run; None for a new one) supplies its own tokenizer."""
     from keras_gen import data
 
     if spec.text:
@@ -230,29 +241,28 @@ def load_training_data(spec, args, model=None):
                                                               seed=args.seed + 1)
         return TrainingData(train, test, test, {}, {})
     if args.image_folder:
-        return load_image_folder_data(spec, args)
+        return load_image_folder_data(spec, args, model)
     train = data.load_images(args.dataset, "train", args.batch_size, subset=args.subset,
-                             seed=args.seed, **spec.data_options)
+                             value_range=model.value_range, seed=args.seed, **spec.data_options)
     test, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
-    test = data.preprocess_images(test, spec.value_range, spec.test_binarize, seed=0)
+    test = data.preprocess_images(test, model.value_range, spec.test_binarize, seed=0)
     return TrainingData(train, test, test, {}, {})
 
 
-def load_image_folder_data(spec, args):
+def load_image_folder_data(spec, args, model):
     """The user's pictures in the model's shape: the first nine tenths (by file name) train,
     the last tenth (at least one picture) is the test set."""
     from keras_gen import data
 
-    shape = tuple(args.preset_settings["model"].get("data_shape", (28, 28, 1)))
-    images = data.load_image_folder(args.image_folder, shape)
+    images = data.load_image_folder(args.image_folder, model.data_shape)
     if len(images) < 2:
         raise ValueError(f"--image-folder {args.image_folder} holds {len(images)} image; pass "
                          "at least 2 (one to train on, one to test)")
     cut = min(len(images) - 1, int(round(0.9 * len(images))))
     train_images, test = images[:cut][:args.subset], images[cut:][:args.test_subset]
-    train = data.images_dataset(train_images, None, args.batch_size, seed=args.seed,
-                                **spec.data_options)
-    test = data.preprocess_images(test, spec.value_range, spec.test_binarize, seed=0)
+    train = data.images_dataset(train_images, None, args.batch_size, model.value_range,
+                                seed=args.seed, **spec.data_options)
+    test = data.preprocess_images(test, model.value_range, spec.test_binarize, seed=0)
     return TrainingData(train, test, test, {}, {})
 
 
@@ -286,7 +296,7 @@ def load_text_data(args, model=None):
                         {"vocabulary": tokenizer.vocabulary})
 
 
-def preview_callback(spec, args, test):
+def preview_callback(spec, args, model, test):
     """Per-epoch pictures (PNG grids, density plots) or, for language models, generated text."""
     from keras_gen.callbacks import SampleGridCallback, TextSampleCallback
 
@@ -295,7 +305,7 @@ def preview_callback(spec, args, test):
 
     if spec.text:
         return TextSampleCallback(args.output, previews)
-    return SampleGridCallback(args.output, previews, spec.value_range, spec.grid_columns)
+    return SampleGridCallback(args.output, previews, model.value_range, spec.grid_columns)
 
 
 def main(argv=None):
@@ -303,23 +313,33 @@ def main(argv=None):
     model, initial_epoch = prepare_output(parser, args)
     args.initial_epoch = initial_epoch
 
+    import_tensorflow_quietly()
     import keras
 
     from keras_gen import data
     from keras_gen.atomic_files import atomic_path, write_json
-    from keras_gen.callbacks import EpochTimer, LossCurveCallback, ResumableCheckpoint
+    from keras_gen.callbacks import (
+        EpochTimer,
+        LossCurveCallback,
+        ResumableCheckpoint,
+        TensorBoardPreviews,
+    )
 
     # Before the data too: tf.data's seeded streams also mix in TensorFlow's global seed. With
     # it the initial weights (a model's own `seed` covers only its noise), the data order and
     # the binarization follow from --seed: the same command trains the same model.
     keras.utils.set_random_seed(args.seed)
     spec = MODEL_SPECS[args.model]
+    is_new_run = model is None
+    if is_new_run and not spec.text:  # images and points come in the model's own value range
+        model = spec.build(args.preset_settings["model"])
     try:
         training = load_training_data(spec, args, model)
     except (data.DataUnavailableError, ValueError) as error:
         parser.error(str(error))
-    if model is None:
-        model = spec.build({**args.preset_settings["model"], **training.model_arguments})
+    if is_new_run:
+        if spec.text:  # a language model's vocabulary is its corpus's
+            model = spec.build({**args.preset_settings["model"], **training.model_arguments})
         if spec.initialize is not None:
             spec.initialize(model, training.train)
         spec.compile(model, args.preset_settings, args.learning_rate)
@@ -334,10 +354,16 @@ def main(argv=None):
         keras.callbacks.CSVLogger(csv_path, append=initial_epoch > 0),
         LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), spec.loss_panels,
                           "validation" if spec.text else "test"),
-        preview_callback(spec, args, training.test),
+        preview_callback(spec, args, model, training.test),
         ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
                                           "batch_size": args.batch_size}),
     ]
+    if args.tensorboard:
+        log_dir = os.path.join(args.output, TENSORBOARD_FOLDER)
+        # Scalars from Keras' own callback (train/ and validation/ runs, step = epoch); the
+        # preview pictures and texts the preview callback just wrote, from ours.
+        callbacks += [keras.callbacks.TensorBoard(log_dir, write_graph=False),
+                      TensorBoardPreviews(log_dir, args.output)]
     history = model.fit(training.train, epochs=args.epochs, initial_epoch=initial_epoch,
                         validation_data=training.validation if spec.validate else None,
                         validation_batch_size=500,

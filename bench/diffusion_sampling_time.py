@@ -27,7 +27,8 @@ def measure(num_samples, model_file):
     import keras
 
     import keras_gen  # noqa: F401  (registers the classes a .keras file names)
-    from apps.model_specs import MODEL_SPECS, load_preset
+    from apps.families import MODEL_SPECS
+    from apps.preset_files import load_preset
 
     if model_file:
         model = keras.saving.load_model(model_file)

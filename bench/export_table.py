@@ -51,22 +51,23 @@ def train_and_save(family, steps, path):
     """Runs inside the child process: a few real-data steps of the default preset, then save."""
     import keras
 
-    from apps.model_specs import MODEL_SPECS, load_preset
+    from apps.families import MODEL_SPECS
+    from apps.preset_files import load_preset
     from keras_gen import data
 
     spec_name, dataset = FAMILIES[family]
     spec = MODEL_SPECS[spec_name]
     preset = load_preset(spec_name, PRESETS.get(dataset, "default"))
     batch_size = preset["batch_size"]
-    model_arguments = {}
-    if spec.text:
+    if spec.text:  # a language model is built with the vocabulary of its corpus
         train, model_arguments = text_training_data(preset, steps)
-    elif dataset == "moons":
-        train = data.load_toy_points("moons", batch_size * steps, batch_size)
+        model = spec.build({**preset["model"], **model_arguments})
     else:
-        train = data.load_images(dataset, "train", batch_size, subset=batch_size * steps,
-                                 **spec.data_options)
-    model = spec.build({**preset["model"], **model_arguments})
+        model = spec.build(preset["model"])
+        train = (data.load_toy_points("moons", batch_size * steps, batch_size)
+                 if dataset == "moons" else
+                 data.load_images(dataset, "train", batch_size, subset=batch_size * steps,
+                                  value_range=model.value_range, **spec.data_options))
     if spec.initialize is not None:
         spec.initialize(model, train)
     spec.compile(model, preset, preset["learning_rate"])

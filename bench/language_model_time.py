@@ -30,7 +30,7 @@ def median(values):
 def training_ms_per_step(preset, warmup, steps):
     """Median milliseconds of one optimizer step on real data."""
 
-    from apps.model_specs import MODEL_SPECS
+    from apps.families import MODEL_SPECS
     from keras_gen import data
     from keras_gen.models import CharTokenizer
 
@@ -68,7 +68,7 @@ def measure(preset_name, model_file, warmup, steps, new_tokens, repeats):
     """Runs inside the child process; returns a dict of timings."""
     import keras
 
-    from apps.model_specs import load_preset
+    from apps.preset_files import load_preset
 
     preset = load_preset("mini_gpt", preset_name)
     ms_per_step, model = training_ms_per_step(preset, warmup, steps)

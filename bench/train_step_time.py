@@ -23,17 +23,18 @@ def measure(model_name, warmup, steps):
     """Runs inside the child process; returns a dict of timings."""
     import keras
 
-    from apps.model_specs import MODEL_SPECS, load_preset
+    from apps.families import MODEL_SPECS
+    from apps.preset_files import load_preset
     from keras_gen import data
 
     preset = load_preset(model_name, "default")
     spec = MODEL_SPECS[model_name]
     batch_size = preset["batch_size"]
+    model = spec.build(preset["model"])
     dataset = data.load_images("mnist", "train", batch_size, subset=batch_size * (warmup + steps),
-                               **spec.data_options).cache()
+                               value_range=model.value_range, **spec.data_options).cache()
     for _ in dataset:  # fill the cache: the timed steps read memory, not the TFDS files
         pass
-    model = spec.build(preset["model"])
     spec.compile(model, preset, preset["learning_rate"])
 
     from step_times import StepTimes

@@ -12,6 +12,7 @@ import sys
 import time
 
 import keras
+import numpy as np
 import pytest
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,13 +41,41 @@ def read_metrics(folder):
         return json.load(file)
 
 
+def read_tensorboard(log_dir):
+    """`{run: {tag: {step: value}}}` as TensorBoard's own reader (the one `tensorboard --logdir`
+    serves from) finds them: scalars as floats, images as (height, width, channels) arrays,
+    texts as str."""
+    import tensorflow as tf
+    from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
+
+    multiplexer = EventMultiplexer().AddRunsFromDirectory(str(log_dir))
+    multiplexer.Reload()
+    logs = {}
+    for run, tags in multiplexer.Runs().items():
+        for tag in tags["tensors"]:
+            kind = multiplexer.SummaryMetadata(run, tag).plugin_data.plugin_name
+            for event in multiplexer.Tensors(run, tag):
+                value = tf.make_ndarray(event.tensor_proto)
+                if kind == "images":  # [width, height, encoded PNG]
+                    value = tf.io.decode_png(value[2]).numpy()
+                elif kind == "text":
+                    value = value.item().decode("utf-8")
+                else:
+                    value = float(value)
+                logs.setdefault(run, {}).setdefault(tag, {})[event.step] = value
+    return logs
+
+
 def test_vae_trains_writes_its_files_resumes_and_refuses_other_runs(tmp_path, run_app,
                                                                    run_app_subprocess):
     output = tmp_path / "vae"
     common = ["--model", "vae", "--preset", "tiny", "--subset", "256", "--test-subset", "64",
-              "--output", output]
+              "--output", output, "--tensorboard"]
     first = run_app_subprocess("train", [*common, "--epochs", "1"])
     assert first.returncode == 0, first.stderr[-3000:]
+    # TensorFlow's C++ start-up notes (oneDNN, absl) stay off the screen, on every backend.
+    assert "oneDNN" not in first.stderr and "absl" not in first.stderr, first.stderr[-3000:]
+    assert first.stdout.startswith("Training VAE on mnist"), first.stdout[:500]
     assert "━" in first.stdout and "1/4" in first.stdout  # Keras progress bar, 4 steps
     assert_files(output, ["checkpoint.keras", "training_state.json", "training_log.csv",
                           "loss_curve.png", "samples.png", "reconstructions.png",
@@ -63,6 +92,22 @@ def test_vae_trains_writes_its_files_resumes_and_refuses_other_runs(tmp_path, ru
     assert [row["epoch"] for row in read_log(output)] == ["0", "1"]
     assert saved_epoch(output) == 2
     assert (output / "epochs" / "samples_epoch_002.png").exists()
+    # --tensorboard: every logged metric, per epoch across the resume, and the previews.
+    import tensorflow as tf
+
+    logs = read_tensorboard(output / "tensorboard")
+    for row in read_log(output):
+        epoch = int(row["epoch"])
+        for name in ("loss", "kl_loss", "reconstruction_loss"):
+            assert math.isclose(logs["train"][f"epoch_{name}"][epoch], float(row[name]),
+                                rel_tol=1e-6), (name, epoch)
+            assert math.isclose(logs["validation"][f"epoch_{name}"][epoch],
+                                float(row[f"val_{name}"]), rel_tol=1e-6), (name, epoch)
+    for name in ("samples", "reconstructions"):
+        assert sorted(logs["previews"][name]) == [0, 1], name
+        written = (output / "epochs" / f"{name}_epoch_002.png").read_bytes()
+        np.testing.assert_array_equal(logs["previews"][name][1],
+                                      tf.io.decode_png(written).numpy())
 
     done = run_app("train", [*common, "--epochs", "2"])
     assert done.returncode == 0 and "nothing to do" in done.stdout
@@ -228,7 +273,7 @@ def test_mini_gpt_app_trains_on_tiny_shakespeare_writes_text_and_resumes(tmp_pat
                                                                          shakespeare_ids):
     vocabulary = shakespeare_ids[0].vocabulary
     output = tmp_path / "gpt"
-    common = ["--model", "mini_gpt", "--preset", "tiny", "--output", output]
+    common = ["--model", "mini_gpt", "--preset", "tiny", "--output", output, "--tensorboard"]
     first = run_app("train", [*common, "--epochs", "1"])
     assert first.returncode == 0, first.stderr[-3000:]
     assert "8/8" in first.stdout and "sample after epoch 1" in first.stdout
@@ -252,6 +297,11 @@ def test_mini_gpt_app_trains_on_tiny_shakespeare_writes_text_and_resumes(tmp_pat
     assert "Resuming" in second.stdout and "Epoch 2/2" in second.stdout
     assert [row["epoch"] for row in read_log(output)] == ["0", "1"]
     assert (output / "epochs" / "sample_epoch_002.txt").exists()
+    logs = read_tensorboard(output / "tensorboard")
+    assert sorted(logs["train"]["epoch_bits_per_character"]) == [0, 1]
+    assert sorted(logs["validation"]["epoch_loss"]) == [0, 1]
+    assert logs["previews"]["sample"][1] == (
+        "```\n" + (output / "epochs" / "sample_epoch_002.txt").read_text(encoding="utf-8") + "\n```")
     trained = keras.saving.load_model(output / "model.keras")
     assert trained.tokenizer.vocabulary == vocabulary
     assert int(trained.optimizer.iterations) == 16  # 8 steps per epoch, both epochs

@@ -1,7 +1,7 @@
 import keras
 import numpy as np
 
-from apps.model_specs import compile_single_objective, learning_rate_schedule
+from apps.compile_recipes import compile_single_objective, learning_rate_schedule
 from keras_gen.models import RealNVP
 
 

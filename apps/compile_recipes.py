@@ -1,0 +1,63 @@
+"""How the apps compile each family: optimizers and learning-rate schedules from a preset."""
+
+
+def learning_rate_schedule(preset, learning_rate):
+    """The preset's learning rate: constant, or cosine-decayed over `cosine_decay_steps` steps
+    to `final_learning_rate_fraction` of the peak (default 5%) when the preset names them,
+    after a linear warm-up over `warmup_steps` steps when it names those too."""
+    import keras
+
+    if not preset.get("cosine_decay_steps"):
+        return learning_rate
+    final_fraction = preset.get("final_learning_rate_fraction", 0.05)
+    warmup_steps = int(preset.get("warmup_steps", 0))
+    if warmup_steps:
+        # nanoGPT's warm-up: linear from learning_rate / warmup_steps up to learning_rate.
+        return keras.optimizers.schedules.CosineDecay(
+            learning_rate / warmup_steps, preset["cosine_decay_steps"], alpha=final_fraction,
+            warmup_target=learning_rate, warmup_steps=warmup_steps)
+    return keras.optimizers.schedules.CosineDecay(learning_rate, preset["cosine_decay_steps"],
+                                                  alpha=final_fraction)
+
+
+def compile_single_objective(model, preset, learning_rate):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(preset, learning_rate)))
+
+
+def compile_language_model(model, preset, learning_rate):
+    """nanoGPT's optimizer: AdamW (decoupled weight decay; the model keeps biases and LayerNorm
+    out of it), beta_2 0.99, gradients clipped to norm 1, warm-up then cosine decay. Plain Adam
+    when the preset names no weight decay (the bigram baseline)."""
+    import keras
+
+    schedule = learning_rate_schedule(preset, learning_rate)
+    options = {"beta_2": preset.get("beta_2", 0.999), "clipnorm": preset.get("clipnorm")}
+    if preset.get("weight_decay"):
+        optimizer = keras.optimizers.AdamW(schedule, weight_decay=preset["weight_decay"],
+                                           **options)
+    else:
+        optimizer = keras.optimizers.Adam(schedule, **options)
+    model.compile(optimizer=optimizer)
+
+
+def compile_adversarial(model, preset, learning_rate):
+    """Two Adam optimizers (TTUR when the preset's discriminator rate differs)."""
+    import keras
+
+    def adam(rate):
+        return keras.optimizers.Adam(rate, beta_1=0.5, beta_2=preset.get("beta_2", 0.999))
+
+    model.compile(generator_optimizer=adam(learning_rate),
+                  discriminator_optimizer=adam(preset.get("discriminator_learning_rate",
+                                                          learning_rate)))
+
+
+def compile_with_ema(model, preset, learning_rate):
+    """Adam with an exponential moving average of the weights (used for sampling)."""
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(
+        learning_rate, use_ema=preset.get("ema_momentum") is not None,
+        ema_momentum=preset.get("ema_momentum") or 0.99))
