@@ -30,6 +30,11 @@ class ModelSpec:
         text: bool. Trains on a character corpus: the model is built after the data (it needs
             the tokenizer's `vocabulary`), training data are random windows, `previews`
             returns `{name: text}` and `evaluate` gets `(x, y)` validation windows.
+        sample_options: `(preset) -> dict` of keyword arguments for `model.sample` when the
+            apps judge samples (FID, KID, ...): a DDPM's sampler and steps. None: no options.
+
+    Sample quality is not a spec's business: the apps measure it for every model that samples
+    images (`apps/judging.py`), through the protocol.
     """
 
     model_class: str
@@ -43,6 +48,10 @@ class ModelSpec:
     grid_columns: int = 8
     initialize: Callable = None
     text: bool = False
+    sample_options: Callable = None
+
+    def sampling_options(self, preset):
+        return {} if self.sample_options is None else self.sample_options(preset)
 
     def build(self, model_arguments):
         import keras_gen.models

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from apps.cli_types import positive_float, positive_int
 from apps.families import MODEL_SPECS
+from apps.judging import JUDGED_DATASETS, judges, load_judge
 from apps.preset_files import load_preset
 from apps.quiet_start import import_tensorflow_quietly
 from apps.run_folder import (
@@ -38,6 +39,8 @@ TOY_DATASETS = ("moons", "ring", "grid")  # 2-D points, for models with a `toy2d
 TEXT_DATASETS = ("tiny_shakespeare",)  # character corpora, for the language models
 # What --text-file and --image-folder set --dataset to (the user's own data, not a choice).
 TEXT_FILE, IMAGE_FOLDER = "text_file", "image_folder"
+MONITOR_SAMPLES = 2000  # --fid's samples per epoch
+EVALUATION_SAMPLES = 2000  # samples behind the final sample-quality measures, unless the preset says
 
 
 def parse_args(argv=None):
@@ -75,6 +78,11 @@ def parse_args(argv=None):
                         help="also log every metric and the per-epoch previews to "
                              "<output>/tensorboard (view: tensorboard --logdir "
                              "<output>/tensorboard)")
+    parser.add_argument("--fid", type=positive_int, nargs="?", const=MONITOR_SAMPLES,
+                        metavar="N",
+                        help=f"image samplers on mnist / fashion_mnist: FID and KID of N "
+                             f"samples (default {MONITOR_SAMPLES}) after every epoch, in "
+                             "training_log.csv and the loss curve")
     parser.add_argument("--text-file",
                         help="language models: train on this UTF-8 text file instead of Tiny "
                              "Shakespeare (vocabulary from the file, split 90/10 in order)")
@@ -106,6 +114,9 @@ def parse_args(argv=None):
                          "that holds your images")
         args.dataset = IMAGE_FOLDER
     args.is_toy = args.dataset in TOY_DATASETS
+    if args.fid and args.dataset not in JUDGED_DATASETS:
+        parser.error(f"--fid needs a feature network for the data; there are ones for "
+                     f"{' and '.join(JUDGED_DATASETS)}, not for {args.dataset}")
     args.preset = args.preset or ("toy2d" if args.is_toy else
                                   "cpu" if args.model == "mini_gpt" else "default")
     try:
@@ -308,6 +319,15 @@ def preview_callback(spec, args, model, test):
     return SampleGridCallback(args.output, previews, model.value_range, spec.grid_columns)
 
 
+def final_sample_quality(model, spec, args, judge):
+    """FID, KID, IS, precision / recall, density / coverage of the trained model's samples."""
+    from keras_gen.evaluation import model_sample_quality
+
+    num_samples = int(args.preset_settings.get("evaluation_samples", EVALUATION_SAMPLES))
+    return model_sample_quality(model, judge[1], judge[0], num_samples, seed=0,
+                                **spec.sampling_options(args.preset_settings))
+
+
 def main(argv=None):
     parser, args = parse_args(argv)
     model, initial_epoch = prepare_output(parser, args)
@@ -322,6 +342,8 @@ def main(argv=None):
         EpochTimer,
         LossCurveCallback,
         ResumableCheckpoint,
+        ResumableCSVLogger,
+        SampleQualityMonitor,
         TensorBoardPreviews,
     )
 
@@ -333,9 +355,14 @@ def main(argv=None):
     is_new_run = model is None
     if is_new_run and not spec.text:  # images and points come in the model's own value range
         model = spec.build(args.preset_settings["model"])
+    if args.fid and not spec.text and not judges(model, args.dataset):
+        parser.error(f"--fid measures samples, and {type(model).__name__} does not sample "
+                     "images; drop --fid")
     try:
         training = load_training_data(spec, args, model)
-    except (data.DataUnavailableError, ValueError) as error:
+        # The feature network and the reference set's features, before the long work starts.
+        judge = load_judge(args.dataset) if judges(model, args.dataset) else None
+    except (data.DataUnavailableError, ValueError, FileNotFoundError) as error:
         parser.error(str(error))
     if is_new_run:
         if spec.text:  # a language model's vocabulary is its corpus's
@@ -349,10 +376,16 @@ def main(argv=None):
     timer = EpochTimer()
     csv_path = os.path.join(args.output, "training_log.csv")
     truncate_training_log(csv_path, initial_epoch)
+    # Before the logger: the monitor adds fid and kid to the epoch's logs.
+    quality_monitor = ([SampleQualityMonitor(*judge, num_samples=args.fid,
+                                             **spec.sampling_options(args.preset_settings))]
+                       if args.fid else [])
+    loss_panels = spec.loss_panels and spec.loss_panels + ([["fid"], ["kid"]] if args.fid else [])
     callbacks = [
         timer,
-        keras.callbacks.CSVLogger(csv_path, append=initial_epoch > 0),
-        LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), spec.loss_panels,
+        *quality_monitor,
+        ResumableCSVLogger(csv_path, append=initial_epoch > 0),
+        LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), loss_panels,
                           "validation" if spec.text else "test"),
         preview_callback(spec, args, model, training.test),
         ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
@@ -377,6 +410,7 @@ def main(argv=None):
         model.save(temporary)
     metrics = {
         **spec.evaluate(model, training.test, args.preset_settings),
+        **(final_sample_quality(model, spec, args, judge) if judge else {}),
         "backend": keras.config.backend(),
         "epochs": args.epochs,
         "seconds_per_epoch_this_session": timer.mean_seconds,

@@ -6,7 +6,17 @@ stays light; `keras_gen.models`, `keras_gen.layers` and friends import only Kera
 
 import importlib.metadata
 
-from keras_gen import callbacks, layers, losses, metrics, models, plotting, samplers, schedules
+from keras_gen import (
+    callbacks,
+    evaluation,
+    layers,
+    losses,
+    metrics,
+    models,
+    plotting,
+    samplers,
+    schedules,
+)
 from keras_gen.saving import ModelFileError, load_model
 
 try:

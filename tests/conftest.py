@@ -12,8 +12,10 @@ import contextlib
 import importlib
 import io
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +28,19 @@ SHARED_DATA = os.path.join(os.path.dirname(REPO_ROOT), "shared", "data")
 # user chose another folder.
 if "KERAS_GEN_DATA_DIR" not in os.environ and os.path.isdir(SHARED_DATA):
     os.environ["KERAS_GEN_DATA_DIR"] = SHARED_DATA
+# Real-image features for FID are cached per feature network: the suite keeps its own cache, one
+# folder per run (made here, in the controller, so the xdist workers inherit and share it), and
+# never reads or fills the user's ~/.cache/keras_gen.
+_OWN_CACHE_DIR = None
+if "KERAS_GEN_CACHE_DIR" not in os.environ:
+    _OWN_CACHE_DIR = os.environ["KERAS_GEN_CACHE_DIR"] = tempfile.mkdtemp(
+        prefix="keras_gen_test_cache_")
+
+
+def pytest_unconfigure(config):
+    # Only the process that made the folder removes it (a worker's copy of the name is not its).
+    if _OWN_CACHE_DIR and not hasattr(config, "workerinput"):
+        shutil.rmtree(_OWN_CACHE_DIR, ignore_errors=True)
 
 
 def pytest_sessionstart(session):

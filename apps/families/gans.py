@@ -1,4 +1,4 @@
-"""The GANs (DCGAN, WGAN-GP, conditional): sample grids and sample statistics."""
+"""The GANs (DCGAN, WGAN-GP, conditional): sample grids (class columns for the conditional one)."""
 
 import numpy as np
 
@@ -6,7 +6,6 @@ from apps.compile_recipes import compile_adversarial
 from apps.families._previews import PREVIEW_SEED
 from apps.model_spec import ModelSpec
 
-EVALUATION_SAMPLES = 1000  # samples behind a run's final sample statistics, unless the preset says
 
 
 def gan_previews(model, test_images, preset):
@@ -19,28 +18,10 @@ def conditional_gan_previews(model, test_images, preset):
     return {"samples": model.sample(len(labels), labels=labels, seed=PREVIEW_SEED)}
 
 
-def image_features(images):
-    """Cheap fixed features of an image batch in [-1, 1]: mean, std, fraction of dark pixels."""
-    return {"mean": float(images.mean()), "std": float(images.std()),
-            "dark_fraction": float((images < -0.5).mean())}
-
-
-def feature_gaps(samples, test_images):
-    """`image_features` of samples and of test images, and their absolute gaps."""
-    real, fake = image_features(test_images), image_features(samples)
-    return {**{f"sample_{key}": value for key, value in fake.items()},
-            **{f"test_{key}": value for key, value in real.items()},
-            **{f"{key}_gap": abs(fake[key] - real[key]) for key in real}}
-
-
 def evaluate_gan(model, test_images, preset):
-    """Gaps between fixed features of 1,000 samples and of the real test images (0 is ideal).
-
-    Cheap statistics that catch collapse to blank or saturated images, not subtle mode
-    dropping; `python -m apps.evaluate` gives the feature-network metrics (FID, KID, ...).
-    """
-    num_samples = int(preset.get("evaluation_samples", EVALUATION_SAMPLES))
-    return feature_gaps(model.sample(num_samples, seed=0), test_images)
+    """Nothing beyond the final losses: the apps add FID, KID, IS, precision / recall and
+    density / coverage for every image sampler (apps/judging.py)."""
+    return {}
 
 
 _PANELS = [["d_loss", "g_loss"], ["real_accuracy", "fake_accuracy"]]

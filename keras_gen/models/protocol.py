@@ -6,7 +6,7 @@ or serves models (keras_gen.metrics, apps.sample, apps.evaluate) never asks whic
 | `data_shape` | tuple. The shape of one example: `(28, 28, 1)` for MNIST, `(2,)` for 2-D points, `(sequence_length,)` for a language model's token ids. |
 | `value_range` | `(low, high)`. Where data and samples lie: `(0, 1)` for the autoencoders, VAE and image flows, `(-1, 1)` for the GANs and DDPM, `(-inf, inf)` for 2-D points, `(0, vocabulary_size - 1)` for token ids. |
 | `sample(num_samples, seed=None)` | numpy `(num_samples,) + data_shape` inside `value_range`; the same integer seed gives the same samples. Family options (a DDPM's sampler, a flow's temperature, a conditional GAN's labels) are keyword arguments with defaults. |
-| `log_likelihood(x)` | models with a likelihood only: numpy `(batch,)`, log p(x) of each example in nats. VAE: the IWAE lower bound; RealNVP: exact (images: the dequantization bound); language models: log p of each sequence's tokens after the first, given the tokens before. |
+| `log_likelihood(x)` | models with a likelihood only: numpy `(batch,)`, log p(x) of each example in nats. VAE: the IWAE lower bound; DDPM: minus the variational bound with the discretized decoder (256 levels); RealNVP: exact (images: the dequantization bound); language models: log p of each sequence's tokens after the first, given the tokens before. |
 
 Plain autoencoders (`AutoEncoder`, `DenoisingAutoEncoder`) have no prior to sample from; they
 give `data_shape` and `value_range` only (`isinstance(model, Sampler)` is False).

@@ -151,6 +151,10 @@ def test_vae_trains_writes_its_files_resumes_and_refuses_other_runs(tmp_path, ru
     (["--model", "vae", "--image-folder", "/no/such/folder"], "is not a folder"),
     (["--model", "bigram", "--text-file", "/no/such/corpus.txt"],
      "--text-file /no/such/corpus.txt cannot be read (No such file or directory)"),
+    (["--model", "real_nvp", "--dataset", "moons", "--fid"],
+     "--fid needs a feature network for the data; there are ones for mnist and fashion_mnist, "
+     "not for moons"),
+    (["--model", "dcgan", "--fid", "0"], "must be a positive integer, got '0'"),
 ])
 def test_bad_arguments_exit_2_with_one_line(arguments, message, run_app):
     result = run_app("train", arguments)
@@ -158,6 +162,16 @@ def test_bad_arguments_exit_2_with_one_line(arguments, message, run_app):
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("python -m apps.train: error: ") and message in last_line, \
         result.stderr
+
+
+@pytest.mark.backend_independent
+def test_fid_is_refused_for_a_model_that_does_not_sample_images(tmp_path, run_app):
+    result = run_app("train", ["--model", "autoencoder", "--preset", "tiny", "--fid",
+                               "--output", tmp_path / "ae"])
+    assert result.returncode == 2
+    assert "--fid measures samples, and AutoEncoder does not sample images; drop --fid" in \
+        result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "ae" / "training_state.json").exists()
 
 
 def test_run_killed_mid_way_resumes_from_its_last_epoch(tmp_path, run_app):
@@ -198,20 +212,32 @@ def test_gan_apps_train_write_grids_and_metrics(tmp_path, model, run_app):
     output = tmp_path / model
     common = ["--model", model, "--preset", "tiny", "--subset", "128", "--test-subset", "64",
               "--output", output]
-    first = run_app("train", [*common, "--epochs", "1"])
+    # dcgan: also FID / KID of 64 samples after every epoch (the monitor, --fid).
+    first = run_app("train", [*common, "--epochs", "1",
+                              *(["--fid", "64"] if model == "dcgan" else [])])
     assert first.returncode == 0, first.stderr[-3000:]
     assert_files(output, ["samples.png", "loss_curve.png", "epochs/samples_epoch_001.png",
                           "model.keras", "metrics.json", "checkpoint.keras"])
     metrics = read_metrics(output)
     assert math.isfinite(metrics["final_d_loss"]) and math.isfinite(metrics["final_g_loss"])
-    assert -1.0 <= metrics["sample_mean"] <= 1.0
-    assert abs(metrics["test_mean"] - (-0.73)) < 0.05  # real MNIST test digits in [-1, 1]
+    # The final judgement in the committed feature network's space, against 10,000 training
+    # digits: an 8-step GAN is far from them (the real test digits score FID < 0.5).
+    assert metrics["num_generated"] == 2000 and metrics["num_real"] == 10_000
+    assert metrics["feature_network"].startswith("mnist/classifier.keras@")
+    assert metrics["fid"] > 5.0 and 0.0 <= metrics["recall"] <= 1.0, metrics
     assert {"d_loss", "g_loss"} <= set(read_log(output)[0])
+    if model == "dcgan":
+        row = read_log(output)[0]
+        assert float(row["fid"]) > 5.0 and math.isfinite(float(row["kid"])), row
     if model == "dcgan":  # both optimizers' state comes back from the checkpoint
         second = run_app("train", [*common, "--epochs", "2"])
         assert second.returncode == 0, second.stderr[-3000:]
         assert "Resuming" in second.stdout and "Epoch 2/2" in second.stdout
         assert [row["epoch"] for row in read_log(output)] == ["0", "1"]
+        # Resumed without --fid: the log keeps its columns, this epoch's FID reads NA and every
+        # other value stays under its own name.
+        second_row = read_log(output)[1]
+        assert second_row["fid"] == "NA" and float(second_row["d_loss"]) > 0, second_row
         resumed = keras.saving.load_model(output / "model.keras")
         assert int(resumed.generator_optimizer.iterations) == 4  # 2 steps in each epoch
 

@@ -22,7 +22,8 @@ def data_to_score(model, rng):
         return rng.integers(0, model.vocabulary_size, (3, model.sequence_length))
     if len(model.data_shape) == 1:
         return rng.standard_normal((3,) + model.data_shape).astype("float32")
-    return (rng.integers(0, 2, (3,) + model.data_shape) * 1.0).astype("float32")  # 0/1 pixels
+    low, _ = model.value_range  # black and white pixels: 0/1, or -1/1 for a DDPM
+    return (rng.integers(0, 2, (3,) + model.data_shape) * (1.0 - low) + low).astype("float32")
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -39,16 +40,17 @@ def test_every_family_samples_in_its_range_and_scores_per_example(family, reques
     if hasattr(model, "decode") and latent_size:  # every family's decode gives numpy too
         assert isinstance(model.decode(np.zeros((2, latent_size), "float32")), np.ndarray)
 
-    has_likelihood = family in ("trained_vae", "trained_flow_2d", "trained_image_flow",
-                                "trained_mini_gpt")
+    has_likelihood = family in ("trained_vae", "trained_ddpm", "trained_flow_2d",
+                                "trained_image_flow", "trained_mini_gpt")
     assert isinstance(model, LikelihoodModel) == has_likelihood
     if has_likelihood:
         x = data_to_score(model, np.random.default_rng(0))
-        options = {"num_samples": 4} if family == "trained_vae" else {}
+        options = {"trained_vae": {"num_samples": 4},
+                   "trained_ddpm": {"num_timesteps": 4}}.get(family, {})
         log_p = model.log_likelihood(x, **options)
         assert isinstance(log_p, np.ndarray) and log_p.shape == (3,), log_p
         assert np.all(np.isfinite(log_p)) and len(set(np.round(log_p, 4))) == 3  # per example
-        if family in ("trained_vae", "trained_mini_gpt"):  # discrete data: a probability
+        if family in ("trained_vae", "trained_ddpm", "trained_mini_gpt"):  # discrete data
             assert np.all(log_p <= 0.0)
         if family == "trained_mini_gpt":  # nats of the 15 predicted characters, above uniform
             assert log_p.min() > 15 * -math.log(model.vocabulary_size) - 30

@@ -9,6 +9,7 @@ from keras import ops
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.diffusion.diffusion_sampler import SAMPLERS, DiffusionSampler
 from keras_gen.models.diffusion.unet import build_unet
+from keras_gen.models.diffusion.variational_bound import variational_bound
 from keras_gen.models.protocol import resolve_data_shape
 from keras_gen.registry import register
 from keras_gen.schedules import (
@@ -220,6 +221,27 @@ class DDPM(GenerativeModel):
         alpha_bars = self.schedule.alpha_bars[timesteps].astype("float32")
         frames = [q_sample(x_0, a, noise) for a in alpha_bars]
         return np.stack([to_numpy(f) for f in frames], axis=1)
+
+    def log_likelihood(self, x, num_timesteps=None, seed=0, batch_size=250):
+        """The protocol's per-example log p(x) in nats: minus the variational bound (Ho et al.,
+        eq. 5) with the discretized Gaussian decoder, for images in [-1, 1] on 256 levels;
+        numpy `(batch,)`. See `keras_gen.models.diffusion.variational_bound`.
+
+        Args:
+            x: images `(batch,) + data_shape` in [-1, 1].
+            num_timesteps: int or None. None: the exact bound, T - 1 denoiser calls per image
+                plus one; K: an unbiased stratified estimate from K timesteps.
+            seed: int. Seeds the noise (and the timesteps drawn).
+            batch_size: int. Images per denoiser call.
+        """
+        x = check_images(x, self.data_shape, value_range=(-1.0, 1.0), name="x")
+        if num_timesteps is not None:
+            num_timesteps = check_positive_int(num_timesteps, "num_timesteps")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        bounds = [variational_bound(self, x[start:start + batch_size], num_timesteps,
+                                    seed + index)
+                  for index, start in enumerate(range(0, len(x), batch_size))]
+        return -np.concatenate(bounds)
 
     @contextlib.contextmanager
     def ema_weights(self):

@@ -1,0 +1,289 @@
+"""Judge a trained keras_gen model: every measure that applies to it, printed and written as JSON.
+
+Usage:
+    python -m apps.evaluate --model-file runs/dcgan_mnist/model.keras
+    python -m apps.evaluate --model-file runs/ddpm_mnist/model.keras --sampler ddim --steps 50
+    python -m apps.evaluate --model-file runs/vae_mnist/model.keras --num-samples 10000 \\
+        --iwae-samples 1000
+    python -m apps.evaluate --real-data --dataset mnist      # the floor: real test images
+    python -m apps.evaluate --table runs/*/evaluation*.json  # one Markdown table
+
+For a model that samples images of MNIST or Fashion-MNIST: FID, KID, Inception Score,
+precision / recall and density / coverage of --num-samples samples, in the space of the
+committed feature network (saved_models/feature_networks/<dataset>/classifier.keras), against
+the first 10,000 training images (their features are cached on disk). For a model with a
+likelihood (VAE: IWAE bound; DDPM: variational bound, discretized decoder; RealNVP: exact;
+language models: per character): the mean NLL on
+the test images (validation text) in nats and bits per dimension. Timings of each part too.
+The dataset comes from the run folder's training_state.json, else --dataset.
+
+Writes --output (default: evaluation.json beside the model file; evaluation_<label>.json
+when --sampler or --steps is given), never over an existing file without --overwrite.
+"""
+
+import argparse
+import inspect
+import json
+import os
+import time
+
+from apps.cli_types import positive_int
+from apps.quiet_start import import_tensorflow_quietly
+from apps.run_folder import read_training_state
+
+IMAGE_DATASETS = ("mnist", "fashion_mnist")
+DEFAULT_NUM_SAMPLES = 10_000
+# The table's columns: (header, key of the evaluation JSON).
+TABLE_COLUMNS = [
+    ("model", "label"), ("samples", "num_generated"), ("FID", "fid"), ("KID", "kid"),
+    ("KID std", "kid_std"), ("IS", "inception_score"), ("precision", "precision"),
+    ("recall", "recall"), ("density", "density"), ("coverage", "coverage"),
+    ("NLL (nats)", "nll"), ("bits/dim", "bits_per_dim"), ("likelihood", "likelihood_kind"),
+    ("sampling s", "seconds_sampling"), ("features s", "seconds_features"),
+]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m apps.evaluate",
+                                     description=__doc__.split("\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model-file", help="a .keras file saved by keras_gen")
+    source.add_argument("--real-data", action="store_true",
+                        help="judge the real test images (the floor every model is compared "
+                             "with)")
+    source.add_argument("--table", nargs="+", metavar="JSON",
+                        help="print one Markdown table of these evaluation files")
+    parser.add_argument("--dataset", choices=IMAGE_DATASETS + ("tiny_shakespeare",),
+                        help="default: the run's (training_state.json), else mnist")
+    parser.add_argument("--num-samples", type=positive_int, default=DEFAULT_NUM_SAMPLES,
+                        help=f"samples judged (default {DEFAULT_NUM_SAMPLES:,}; FID compares "
+                             "only at equal counts)")
+    parser.add_argument("--likelihood-examples", type=positive_int, default=10_000,
+                        help="test images (or validation windows) scored for the NLL")
+    parser.add_argument("--iwae-samples", type=positive_int, default=100,
+                        help="VAE: importance samples of the IWAE bound (more: tighter)")
+    parser.add_argument("--bound-timesteps", type=positive_int, default=50,
+                        help="DDPM: timesteps of the variational bound's stratified estimate "
+                             "(T: the exact bound, T denoiser calls per image)")
+    parser.add_argument("--sampler", choices=("ddpm", "ddim"),
+                        help="diffusion models (default ddim)")
+    parser.add_argument("--steps", type=positive_int,
+                        help="diffusion models: denoiser calls (default: 50 for ddim, T for ddpm)")
+    parser.add_argument("--feature-network", help="a classifier .keras file with `features` and "
+                                                  "`logits` layers (default: the committed one)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--label", help="the model's name in tables (default: its folder)")
+    parser.add_argument("--output", help="JSON file (--table: a Markdown file, optional)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
+    args = parser.parse_args(argv)
+    if args.table:
+        for path in args.table:
+            if not os.path.isfile(path):
+                parser.error(f"--table {path} does not exist; pass evaluation JSON files")
+    elif args.model_file and not os.path.isfile(args.model_file):
+        parser.error(f"--model-file {args.model_file} does not exist; train a model first "
+                     "(python -m apps.train ...)")
+    run_folder = os.path.dirname(os.path.abspath(args.model_file)) if args.model_file else None
+    if args.model_file:
+        try:
+            state = read_training_state(run_folder) or {}
+        except ValueError:
+            state = {}
+        args.dataset = args.dataset or state.get("dataset")  # None: decided by the model
+        args.text_file = state.get("text_file")
+        args.label = args.label or os.path.basename(run_folder) + _sampler_label(args)
+    elif args.real_data:
+        args.dataset = args.dataset or "mnist"
+        if args.dataset not in IMAGE_DATASETS:
+            parser.error(f"--real-data judges images; --dataset {args.dataset} is text")
+        args.label = args.label or f"real {args.dataset} test images"
+    if args.output is None and not args.table:
+        folder = run_folder or os.path.join("runs", "evaluation")
+        suffix = _sampler_label(args).strip(" ()").replace(" ", "_")
+        name = ("evaluation" + (f"_{suffix}" if suffix else "") if args.model_file
+                else f"real_{args.dataset}")
+        args.output = os.path.join(folder, name + ".json")
+    if args.output and os.path.exists(args.output) and not args.overwrite:
+        parser.error(f"{args.output} already exists; choose another --output or pass "
+                     "--overwrite")
+    if args.output and os.path.isdir(args.output):
+        parser.error(f"--output {args.output} is a folder; name a file")
+    return parser, args
+
+
+def _sampler_label(args):
+    if args.sampler is None and args.steps is None:
+        return ""
+    return f" ({args.sampler or 'ddim'}-{args.steps or ('T' if args.sampler == 'ddpm' else 50)})"
+
+
+def sample_options(model, args, parser):
+    """The keyword arguments for `model.sample` that the command names, through the protocol:
+    a flag goes to a model whose `sample` takes the argument, and is refused for others."""
+    from apps.families import MODEL_SPECS
+
+    accepted = inspect.signature(model.sample).parameters
+    given = {"sampler": args.sampler, "num_steps": args.steps}
+    options = {}
+    for argument, value in given.items():
+        if value is None:
+            continue
+        if argument not in accepted:
+            parser.error(f"--{'steps' if argument == 'num_steps' else argument} is for "
+                         f"diffusion models; {args.model_file} holds a {type(model).__name__}")
+        options[argument] = value
+    if "sampler" in accepted:  # the app's default: deterministic DDIM, as the train app judges
+        spec = spec_of(model, MODEL_SPECS)
+        defaults = spec.sampling_options({}) if spec else {}
+        if options.get("sampler", defaults.get("sampler")) != defaults.get("sampler"):
+            defaults.pop("num_steps", None)  # DDPM's own default: all T steps
+        options = {**defaults, **options}
+    return options
+
+
+def spec_of(model, specs):
+    """The apps' spec of `model`'s class (for its test-set binarization and sampling), or None."""
+    return next((spec for spec in specs.values()
+                 if spec.model_class == type(model).__name__), None)
+
+
+def likelihood_data(model, args):
+    """`(x, num_dimensions, kind, options)` to score with `log_likelihood`: test images (a VAE's
+    binarized as it was tested in training) or validation windows of the text."""
+    from apps.families import MODEL_SPECS
+    from keras_gen import data
+
+    if hasattr(model, "tokenizer"):
+        if args.text_file:  # the run's own corpus
+            with open(args.text_file, encoding="utf-8") as file:
+                text = file.read()
+        else:
+            text = data.load_tiny_shakespeare()
+        _, validation_ids = data.split_tokens(model.tokenizer.encode(text))
+        windows, _ = data.fixed_windows(validation_ids, model.sequence_length,
+                                        args.likelihood_examples, seed=1)
+        return windows, model.sequence_length - 1, "exact, per character", {}
+    images, _ = data.load_image_arrays(args.dataset, "test", args.likelihood_examples)
+    spec = spec_of(model, MODEL_SPECS)
+    binarize = spec.test_binarize if spec else None
+    x = data.preprocess_images(images, model.value_range, binarize, seed=0)
+    accepted = inspect.signature(model.log_likelihood).parameters
+    if "num_samples" in accepted:  # the VAE's importance-weighted bound
+        kind = f"IWAE bound, k={args.iwae_samples}" + (", binarized" if binarize else "")
+        return x, None, kind, {"num_samples": args.iwae_samples, "seed": args.seed}
+    if "num_timesteps" in accepted:  # a diffusion model's variational bound
+        steps = min(args.bound_timesteps, model.num_timesteps - 1)
+        exact = steps == model.num_timesteps - 1
+        kind = f"variational bound, {'all' if exact else steps} of T={model.num_timesteps} steps"
+        return x, None, kind, {"num_timesteps": steps, "seed": args.seed}
+    return x, None, "exact (dequantized)", {}
+
+
+def evaluate_model(args, parser):
+    import keras
+
+    from apps.judging import judges, load_judge
+    from keras_gen.evaluation import likelihood_row, model_sample_quality
+    from keras_gen.models.protocol import LikelihoodModel
+    from keras_gen.saving import ModelFileError, load_model
+
+    try:
+        model = load_model(args.model_file, compile=False)
+    except ModelFileError as error:
+        parser.error(str(error))
+    is_text = hasattr(model, "tokenizer")
+    if args.dataset is None:
+        args.dataset = "tiny_shakespeare" if is_text else "mnist"
+    elif is_text != (args.dataset in ("tiny_shakespeare", "text_file")):
+        parser.error(f"{args.model_file} holds a {type(model).__name__}, which cannot be "
+                     f"judged on --dataset {args.dataset}")
+    result = {"label": args.label, "model_file": os.path.abspath(args.model_file),
+              "model": type(model).__name__, "dataset": args.dataset,
+              "backend": keras.config.backend(), "seed": args.seed}
+    measured = False
+    if judges(model, args.dataset):
+        measured = True
+        options = sample_options(model, args, parser)
+        network, real = load_judge(args.dataset, args.feature_network)
+        print(f"Sampling {args.num_samples:,} from {result['model']}"
+              f"{' with ' + str(options) if options else ''} ...", flush=True)
+        result.update(model_sample_quality(model, real, network, args.num_samples, args.seed,
+                                           **options))
+        result["sample_options"] = options
+    elif args.sampler or args.steps:
+        sample_options(model, args, parser)  # refuses flags the model does not take
+    if isinstance(model, LikelihoodModel):
+        measured = True
+        x, num_dimensions, kind, options = likelihood_data(model, args)
+        print(f"Scoring {len(x):,} examples with {result['model']}.log_likelihood ...",
+              flush=True)
+        row = likelihood_row(model, x, num_dimensions, **options)
+        row["seconds_likelihood"] = row.pop("seconds")
+        result.update({**row, "likelihood_kind": kind})
+    if not measured:
+        parser.error(f"{args.model_file} holds a {result['model']}, which neither samples "
+                     "images of a dataset with a feature network nor has a likelihood; nothing "
+                     "to measure")
+    return result
+
+
+def evaluate_real_data(args):
+    """The floor: the real test images judged like a model's samples."""
+    from apps.judging import load_judge
+    from keras_gen import data
+    from keras_gen.evaluation import sample_quality
+
+    network, real = load_judge(args.dataset, args.feature_network)
+    images, _ = data.load_image_arrays(args.dataset, "test", args.num_samples)
+    return {"label": args.label, "model": "real test images", "dataset": args.dataset,
+            **sample_quality(data.preprocess_images(images), real, network, args.seed)}
+
+
+def print_table(args, parser):
+    from keras_gen.evaluation import markdown_table
+
+    rows = []
+    for path in args.table:
+        try:
+            with open(path) as file:
+                rows.append(json.load(file))
+        except ValueError as error:
+            parser.error(f"--table {path} is not an evaluation JSON file ({error})")
+    table = markdown_table(rows, TABLE_COLUMNS)
+    networks = sorted({row["feature_network"] for row in rows if "feature_network" in row})
+    notes = (f"\nFeature network: {', '.join(networks)}. Classifier-based scores compare only "
+             "with each other, at equal sample counts.\n" if networks else "\n")
+    print(table + notes)
+    if args.output:
+        from keras_gen.atomic_files import atomic_path
+
+        with atomic_path(args.output) as temporary:
+            with open(temporary, "w") as file:
+                file.write(table + notes)
+    return table
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
+    if args.table:
+        return print_table(args, parser)
+    import_tensorflow_quietly()
+    from keras_gen import data
+    from keras_gen.atomic_files import write_json
+
+    started = time.perf_counter()
+    try:
+        result = evaluate_real_data(args) if args.real_data else evaluate_model(args, parser)
+    except (data.DataUnavailableError, FileNotFoundError, ValueError) as error:
+        parser.error(str(error))
+    result["seconds_total"] = time.perf_counter() - started
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    write_json(args.output, result)
+    print("\n".join(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}"
+                    for key, value in result.items()))
+    print(f"Wrote {args.output}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
