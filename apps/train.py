@@ -360,10 +360,16 @@ def main(argv=None):
                      "images; drop --fid")
     try:
         training = load_training_data(spec, args, model)
-        # The feature network and the reference set's features, before the long work starts.
-        judge = load_judge(args.dataset) if judges(model, args.dataset) else None
-    except (data.DataUnavailableError, ValueError, FileNotFoundError) as error:
+    except (data.DataUnavailableError, ValueError) as error:
         parser.error(str(error))
+    judge = None  # the feature network and the reference features, before the long work
+    if judges(model, args.dataset):
+        try:
+            judge = load_judge(args.dataset)
+        except (FileNotFoundError, ValueError) as error:  # needed by --fid, else optional
+            if args.fid:
+                parser.error(str(error))
+            print(f"No sample-quality measures at the end: {error}")
     if is_new_run:
         if spec.text:  # a language model's vocabulary is its corpus's
             model = spec.build({**args.preset_settings["model"], **training.model_arguments})

@@ -174,6 +174,22 @@ def test_fid_is_refused_for_a_model_that_does_not_sample_images(tmp_path, run_ap
     assert not (tmp_path / "ae" / "training_state.json").exists()
 
 
+@pytest.mark.backend_independent
+def test_training_goes_on_without_the_feature_network_unless_fid_needs_it(tmp_path, run_app,
+                                                                         monkeypatch):
+    monkeypatch.setattr("apps.judging.FEATURE_NETWORKS_DIR", str(tmp_path / "nowhere"))
+    common = ["--model", "vae", "--preset", "tiny", "--subset", "64", "--test-subset", "32"]
+    refused = run_app("train", [*common, "--fid", "--output", tmp_path / "with_fid"])
+    assert refused.returncode == 2
+    assert "does not exist; train one with `python -m apps.train_feature_network" in \
+        refused.stderr.strip().splitlines()[-1]
+    trained = run_app("train", [*common, "--output", tmp_path / "without"])
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    assert "No sample-quality measures at the end" in trained.stdout
+    metrics = read_metrics(tmp_path / "without")
+    assert "fid" not in metrics and "test_iwae_nll" in metrics
+
+
 def test_run_killed_mid_way_resumes_from_its_last_epoch(tmp_path, run_app):
     output = str(tmp_path / "dae")
     arguments = ["--model", "denoising_autoencoder", "--preset", "tiny", "--subset", "256",
