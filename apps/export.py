@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 
 from apps.cli_types import positive_int
 from apps.quiet_start import import_tensorflow_quietly
@@ -24,6 +25,8 @@ from apps.quiet_start import import_tensorflow_quietly
 # Export runs on TensorFlow whatever backend trained the model: .keras files are portable.
 _REQUESTED_BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 os.environ["KERAS_BACKEND"] = "tensorflow"
+
+REPORT_FILENAME = "export_report.json"  # marks a folder as this app's: only such is replaced
 
 # float32 TFLite vs Keras: max abs difference <= 1e-4 for outputs of order one (pixels, latents);
 # relative to the output's size beyond that (a log-likelihood of -1000 nats carries ~1e-4 of
@@ -60,6 +63,18 @@ def parse_args(argv=None):
     if os.path.exists(args.output) and not args.overwrite:
         parser.error(f"--output {args.output} already exists; choose another folder or pass "
                      "--overwrite")
+    # The app replaces only an export folder it made, and never the folder of its own input.
+    output, model_file = os.path.abspath(args.output), os.path.abspath(args.model_file)
+    if os.path.commonpath([output, model_file]) == output:
+        parser.error(f"--output {args.output} holds the model being exported "
+                     f"({args.model_file}); choose a new folder, e.g. {args.output}/export")
+    if os.path.exists(args.output):
+        if not os.path.isdir(args.output):
+            parser.error(f"--output {args.output} is a file; pass a folder for the export")
+        if not os.path.isfile(os.path.join(args.output, REPORT_FILENAME)):
+            parser.error(f"--output {args.output} was not made by apps.export (it has no "
+                         f"{REPORT_FILENAME}); --overwrite replaces only an earlier export: "
+                         "choose another folder")
     return parser, args
 
 
@@ -100,9 +115,13 @@ def main(argv=None):
                                 os.path.basename(args.model_file))
     except CheckpointCorruptError as error:
         parser.error(str(error).replace(" or pass --overwrite to start again", ""))
-    staging = f"{args.output.rstrip(os.sep)}.staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    os.makedirs(staging)
+    # A fresh hidden folder beside --output, renamed into place at the end: an export that
+    # fails half-way leaves --output as it was, and no folder of the user's is ever reused.
+    parent = os.path.dirname(os.path.abspath(args.output))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(os.path.abspath(args.output))}.",
+                               suffix=".staging", dir=parent)
+    os.chmod(staging, 0o755)  # mkdtemp's 0700 would keep a serving process out
     try:
         saved_model_path = os.path.join(staging, "saved_model")
         signatures = export_saved_model(model, saved_model_path)
@@ -156,7 +175,7 @@ def main(argv=None):
         report["endpoints"][name] = entry
         print(f"{name}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
                                       for k, v in entry.items()))
-    write_json(os.path.join(staging, "export_report.json"), report)
+    write_json(os.path.join(staging, REPORT_FILENAME), report)
     if os.path.exists(args.output):
         shutil.rmtree(args.output)
     os.replace(staging, args.output)

@@ -77,7 +77,13 @@ def parse_args(argv=None):
     if not os.path.isfile(args.model_file):
         parser.error(f"--model-file {args.model_file} does not exist; train a model first "
                      "(python -m apps.train ...)")
-    for path in (args.output, args.trajectory):
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        parser.error(f"the folder of --output {args.output} does not exist; create it first or "
+                     "choose another --output")
+    # The .npy beside a grid is written too: it must not replace a file of yours either.
+    arrays = args.output[:-len(".png")] + ".npy" if args.output.endswith(".png") else None
+    for path in (args.output, arrays, args.trajectory):
         if path and os.path.exists(path) and not args.overwrite:
             parser.error(f"{path} already exists; choose another file or pass --overwrite")
     if args.eta is not None and not 0.0 <= args.eta <= 1.0:

@@ -17,7 +17,6 @@ Running the same command again after a kill resumes from the last finished epoch
 
 import argparse
 import os
-import shutil
 import sys
 from typing import NamedTuple
 
@@ -29,8 +28,12 @@ from apps.quiet_start import import_tensorflow_quietly
 from apps.run_folder import (
     RUN_FILES,
     TENSORBOARD_FOLDER,
+    RunFolderError,
     RunStateCorruptError,
+    check_new_run_folder,
+    owned_files,
     read_training_state,
+    remove_owned_files,
 )
 
 
@@ -173,23 +176,28 @@ def prepare_output(parser, args):
 
     Everything up to loading a checkpoint is decided without Keras, so refusals are instant.
     """
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        parser.error(f"--output {args.output} is a file; pass a folder for the run")
+    replaced_run = False
     if args.overwrite and os.path.isdir(args.output):
-        # Only this app's own files go; anything else the user keeps in the folder stays.
-        for name in RUN_FILES + tuple(f for f in os.listdir(args.output) if f.endswith(".png")):
-            path = os.path.join(args.output, name)
-            if os.path.isdir(path):
-                shutil.rmtree(path)
-            elif os.path.exists(path):
-                os.remove(path)
-    os.makedirs(args.output, exist_ok=True)
+        # Only the files this run recorded as its own go; everything else stays, and the new
+        # run (writing the names the old one wrote) starts beside it.
+        replaced_run = bool(owned_files(args.output))
+        remove_owned_files(args.output)
     try:
-        state = read_training_state(args.output)
+        state = read_training_state(args.output) if os.path.isdir(args.output) else None
     except RunStateCorruptError as error:
         parser.error(str(error))
     if state is None:
-        if any(os.path.exists(os.path.join(args.output, name)) for name in RUN_FILES):
-            parser.error(f"{args.output} holds files of a run with no training_state.json; "
-                         "choose another --output or pass --overwrite")
+        try:
+            if not replaced_run:
+                check_new_run_folder(args.output)
+            os.makedirs(args.output, exist_ok=True)
+        except RunFolderError as error:
+            parser.error(str(error))
+        except OSError as error:
+            parser.error(f"--output {args.output} cannot be made ({error.strerror}); choose "
+                         "a folder you can write to")
         return None, 0
     saved_identity = {key: state.get(key) for key in _run_identity(args)}
     if saved_identity != _run_identity(args):
@@ -387,15 +395,20 @@ def main(argv=None):
                                              **spec.sampling_options(args.preset_settings))]
                        if args.fid else [])
     loss_panels = spec.loss_panels and spec.loss_panels + ([["fid"], ["kid"]] if args.fid else [])
+    previews = preview_callback(spec, args, model, training.test)
+    # Every file the run writes is recorded in its state, so --overwrite removes just those.
+    earlier_files = owned_files(args.output) if initial_epoch else set()
     callbacks = [
         timer,
         *quality_monitor,
         ResumableCSVLogger(csv_path, append=initial_epoch > 0),
         LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), loss_panels,
                           "validation" if spec.text else "test"),
-        preview_callback(spec, args, model, training.test),
+        previews,
         ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
-                                          "batch_size": args.batch_size}),
+                                          "batch_size": args.batch_size},
+                            extra_state=lambda: {"files": sorted(
+                                set(RUN_FILES) | earlier_files | previews.latest_files)}),
     ]
     if args.tensorboard:
         log_dir = os.path.join(args.output, TENSORBOARD_FOLDER)

@@ -26,12 +26,15 @@ class ResumableCheckpoint(keras.callbacks.Callback):
     Args:
         directory: str. Output folder of the run.
         run_info: dict. Extra JSON-serializable facts stored with the epoch (model, dataset, ...).
+        extra_state: callable `() -> dict` or None. More facts, asked for at every epoch's end
+            (the training app records the files the run has written so far).
     """
 
-    def __init__(self, directory, run_info=None):
+    def __init__(self, directory, run_info=None, extra_state=None):
         super().__init__()
         self.directory = directory
         self.run_info = dict(run_info or {})
+        self.extra_state = extra_state
 
     def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
@@ -41,7 +44,8 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         with atomic_path(os.path.join(self.directory, CHECKPOINT_FILENAME)) as temporary:
             self.model.save(temporary)
         write_json(os.path.join(self.directory, STATE_FILENAME),
-                   {**self.run_info, "epoch": epoch + 1})
+                   {**self.run_info, **(self.extra_state() if self.extra_state else {}),
+                    "epoch": epoch + 1})
 
 
 def load_checkpoint(directory, filename=CHECKPOINT_FILENAME):

@@ -22,6 +22,9 @@ class SampleGridCallback(keras.callbacks.Callback):
         make_grids: callable `(model) -> {name: images (n, h, w, c) or (png_path) -> None}`.
         value_range: tuple. Pixel range of the images.
         num_columns: int. Grid width.
+
+    `latest_files` holds the names of the `<name>.png` files it has written in `output_dir`
+    (a run records them as its own).
     """
 
     def __init__(self, output_dir, make_grids, value_range=(0.0, 1.0), num_columns=8):
@@ -30,6 +33,7 @@ class SampleGridCallback(keras.callbacks.Callback):
         self.make_grids = make_grids
         self.value_range = value_range
         self.num_columns = num_columns
+        self.latest_files = set()
 
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(os.path.join(self.output_dir, "epochs"), exist_ok=True)
@@ -37,6 +41,7 @@ class SampleGridCallback(keras.callbacks.Callback):
             epoch_path = os.path.join(self.output_dir, "epochs",
                                       f"{name}_epoch_{epoch + 1:03d}.png")
             latest_path = os.path.join(self.output_dir, f"{name}.png")
+            self.latest_files.add(f"{name}.png")
             if callable(images):
                 images(epoch_path)
                 with atomic_path(latest_path) as temporary:

@@ -18,6 +18,8 @@ class TextSampleCallback(keras.callbacks.Callback):
         output_dir: str. Folder for the text files.
         make_texts: callable `(model) -> {name: str}`.
         print_lines: int. Lines of each text echoed under the progress bar (0: none).
+
+    `latest_files` holds the names of the `<name>.txt` files it has written in `output_dir`.
     """
 
     def __init__(self, output_dir, make_texts, print_lines=4):
@@ -25,12 +27,14 @@ class TextSampleCallback(keras.callbacks.Callback):
         self.output_dir = output_dir
         self.make_texts = make_texts
         self.print_lines = print_lines
+        self.latest_files = set()
 
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(os.path.join(self.output_dir, "epochs"), exist_ok=True)
         for name, text in self.make_texts(self.model).items():
             epoch_path = os.path.join(self.output_dir, "epochs",
                                       f"{name}_epoch_{epoch + 1:03d}.txt")
+            self.latest_files.add(f"{name}.txt")
             for path in (epoch_path, os.path.join(self.output_dir, f"{name}.txt")):
                 with atomic_path(path) as temporary:
                     with open(temporary, "w", encoding="utf-8") as file:
