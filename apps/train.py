@@ -352,6 +352,7 @@ def main(argv=None):
         ResumableCheckpoint,
         ResumableCSVLogger,
         SampleQualityMonitor,
+        StopOnNonFiniteLoss,
         TensorBoardPreviews,
     )
 
@@ -398,7 +399,9 @@ def main(argv=None):
     previews = preview_callback(spec, args, model, training.test)
     # Every file the run writes is recorded in its state, so --overwrite removes just those.
     earlier_files = owned_files(args.output) if initial_epoch else set()
+    non_finite_guard = StopOnNonFiniteLoss()
     callbacks = [
+        non_finite_guard,
         timer,
         *quality_monitor,
         ResumableCSVLogger(csv_path, append=initial_epoch > 0),
@@ -421,9 +424,14 @@ def main(argv=None):
                         validation_batch_size=500,
                         shuffle=False,  # the tf.data pipeline already reshuffles every epoch
                         callbacks=callbacks, **training.fit_arguments)
-    if any(value != value for values in history.history.values() for value in values):
-        sys.exit("Training produced a NaN loss; model.keras not written (the last good "
-                 "checkpoint.keras is kept). Lower --learning-rate and run again.")
+    if non_finite_guard.message or any(value != value for values in history.history.values()
+                                       for value in values):
+        where = non_finite_guard.message or "a loss became NaN"
+        kept = ("the last good checkpoint.keras is kept" if os.path.exists(
+            os.path.join(args.output, "checkpoint.keras")) else "no epoch ended cleanly, so "
+                "there is no checkpoint")
+        sys.exit(f"Training stopped: {where}. model.keras not written; {kept}. Lower "
+                 "--learning-rate and run again.")
 
     with atomic_path(os.path.join(args.output, "model.keras")) as temporary:
         model.save(temporary)

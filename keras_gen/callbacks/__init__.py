@@ -11,5 +11,6 @@ from keras_gen.callbacks.loss_curve import LossCurveCallback
 from keras_gen.callbacks.resumable_csv_logger import ResumableCSVLogger
 from keras_gen.callbacks.sample_grid import SampleGridCallback
 from keras_gen.callbacks.sample_quality_monitor import SampleQualityMonitor
+from keras_gen.callbacks.stop_on_non_finite import StopOnNonFiniteLoss
 from keras_gen.callbacks.tensorboard_previews import TensorBoardPreviews
 from keras_gen.callbacks.text_sample import TextSampleCallback

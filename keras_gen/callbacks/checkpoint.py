@@ -6,6 +6,7 @@ import os
 import keras
 
 from keras_gen.atomic_files import atomic_path, write_json
+from keras_gen.callbacks.stop_on_non_finite import stopped_for_non_finite
 
 CHECKPOINT_FILENAME = "checkpoint.keras"
 STATE_FILENAME = "training_state.json"
@@ -37,9 +38,11 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         self.extra_state = extra_state
 
     def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            print(f"\nEpoch {epoch + 1}: loss is {loss}; checkpoint not updated.")
+        broken = [name for name, value in (logs or {}).items()
+                  if isinstance(value, (int, float)) and not math.isfinite(value)]
+        if broken or stopped_for_non_finite(self.model):
+            print(f"\nEpoch {epoch + 1}: {', '.join(broken) or 'a loss'} is not finite; "
+                  "checkpoint not updated.")
             return
         with atomic_path(os.path.join(self.directory, CHECKPOINT_FILENAME)) as temporary:
             self.model.save(temporary)

@@ -6,6 +6,7 @@ import shutil
 import keras
 
 from keras_gen.atomic_files import atomic_path
+from keras_gen.callbacks.stop_on_non_finite import stopped_for_non_finite
 from keras_gen.plotting.image_grid import save_image_grid
 
 
@@ -36,6 +37,8 @@ class SampleGridCallback(keras.callbacks.Callback):
         self.latest_files = set()
 
     def on_epoch_end(self, epoch, logs=None):
+        if stopped_for_non_finite(self.model):  # no pictures of broken weights
+            return
         os.makedirs(os.path.join(self.output_dir, "epochs"), exist_ok=True)
         for name, images in self.make_grids(self.model).items():
             epoch_path = os.path.join(self.output_dir, "epochs",

@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_gen.callbacks.stop_on_non_finite import stopped_for_non_finite
 from keras_gen.evaluation.sample_quality import draw_samples
 from keras_gen.metrics import frechet_distance, kernel_distance
 
@@ -34,7 +35,7 @@ class SampleQualityMonitor(keras.callbacks.Callback):
         self.sample_options = sample_options
 
     def on_epoch_end(self, epoch, logs=None):
-        if logs is None or (epoch + 1) % self.every:
+        if logs is None or (epoch + 1) % self.every or stopped_for_non_finite(self.model):
             return
         ema = getattr(self.model, "ema_weights", None)
         if ema is not None:

@@ -5,6 +5,7 @@ import os
 import keras
 
 from keras_gen.atomic_files import atomic_path
+from keras_gen.callbacks.stop_on_non_finite import stopped_for_non_finite
 
 
 class TextSampleCallback(keras.callbacks.Callback):
@@ -30,6 +31,8 @@ class TextSampleCallback(keras.callbacks.Callback):
         self.latest_files = set()
 
     def on_epoch_end(self, epoch, logs=None):
+        if stopped_for_non_finite(self.model):  # no pictures of broken weights
+            return
         os.makedirs(os.path.join(self.output_dir, "epochs"), exist_ok=True)
         for name, text in self.make_texts(self.model).items():
             epoch_path = os.path.join(self.output_dir, "epochs",

@@ -190,6 +190,20 @@ def test_training_goes_on_without_the_feature_network_unless_fid_needs_it(tmp_pa
     assert "fid" not in metrics and "test_iwae_nll" in metrics
 
 
+@pytest.mark.backend_independent
+def test_a_diverging_run_stops_at_its_first_nan_and_saves_nothing_from_it(tmp_path, run_app):
+    output = tmp_path / "diverged"
+    result = run_app("train", ["--model", "dcgan", "--preset", "tiny", "--subset", "128",
+                               "--test-subset", "32", "--learning-rate", "1e30",
+                               "--output", output])
+    assert result.returncode == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("Training stopped: ") and " at epoch 1, step " in last_line
+    assert "no epoch ended cleanly, so there is no checkpoint" in last_line, last_line
+    for name in ("model.keras", "checkpoint.keras", "samples.png", "metrics.json"):
+        assert not (output / name).exists(), name
+
+
 def test_run_killed_mid_way_resumes_from_its_last_epoch(tmp_path, run_app):
     output = str(tmp_path / "dae")
     arguments = ["--model", "denoising_autoencoder", "--preset", "tiny", "--subset", "256",

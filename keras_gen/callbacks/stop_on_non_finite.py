@@ -1,0 +1,54 @@
+"""Stops training at the first NaN or infinite value among the logged metrics."""
+
+import math
+
+import keras
+
+# Set on the model while a fit stopped for a non-finite value: the other callbacks ask through
+# `stopped_for_non_finite` (the epoch's averaged logs may still look finite).
+_FLAG = "_keras_gen_non_finite_stop"
+
+
+def stopped_for_non_finite(model):
+    """The StopOnNonFiniteLoss message of the running fit, or None."""
+    return getattr(model, _FLAG, None)
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Like `keras.callbacks.TerminateOnNaN`, for every family: it watches every logged value
+    (a GAN logs `d_loss` and `g_loss`, not `loss`) after each training step, stops `fit` at
+    the first one that is NaN or infinite, and says where in `message`.
+
+    It sets `model.stop_training`, and the callbacks that would draw previews from the broken
+    weights (`SampleGridCallback`, `TextSampleCallback`) and `ResumableCheckpoint` skip the
+    epoch (they ask `stopped_for_non_finite(model)`): the last good checkpoint stays the last
+    one written.
+
+    Attributes:
+        message: str or None. "d_loss became nan at epoch 2, step 17", once stopped.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.message = None
+        self._epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self.message = None
+        setattr(self.model, _FLAG, None)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, value in (logs or {}).items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue
+            if not math.isfinite(number):
+                self.message = (f"{name} became {number} at epoch {self._epoch + 1}, step "
+                                f"{batch + 1}")
+                self.model.stop_training = True
+                setattr(self.model, _FLAG, self.message)
+                return
