@@ -29,7 +29,7 @@ import time
 
 from apps.cli_types import positive_int
 from apps.quiet_start import import_tensorflow_quietly
-from apps.run_folder import read_training_state
+from apps.run_folder import RunStateCorruptError, read_training_state
 
 IMAGE_DATASETS = ("mnist", "fashion_mnist")
 DEFAULT_NUM_SAMPLES = 10_000
@@ -87,7 +87,7 @@ def parse_args(argv=None):
     if args.model_file:
         try:
             state = read_training_state(run_folder) or {}
-        except ValueError:
+        except RunStateCorruptError:  # the run's facts are a convenience here, not needed
             state = {}
         args.dataset = args.dataset or state.get("dataset")  # None: decided by the model
         args.text_file = state.get("text_file")
