@@ -3,6 +3,7 @@ JSON, and one Markdown table of several."""
 
 import json
 import math
+import shutil
 
 import pytest
 
@@ -78,3 +79,11 @@ def test_evaluate_refuses_bad_requests_in_one_line_and_keeps_existing_files(
         assert result.returncode == 2, (arguments, result.stderr)
         assert message in result.stderr.strip().splitlines()[-1], (arguments, result.stderr)
     assert existing.read_text() == "{}"
+    # A corrupt training_state.json beside the model only loses the run's facts (its dataset).
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(trained_dcgan[1], run / "model.keras")
+    (run / "training_state.json").write_text("{not json")
+    judged = run_app("evaluate", ["--model-file", run / "model.keras", "--num-samples", "50"])
+    assert judged.returncode == 0, judged.stderr[-2000:]
+    assert json.loads((run / "evaluation.json").read_text())["dataset"] == "mnist"
