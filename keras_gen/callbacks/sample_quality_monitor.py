@@ -37,13 +37,7 @@ class SampleQualityMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None or (epoch + 1) % self.every or stopped_for_non_finite(self.model):
             return
-        ema = getattr(self.model, "ema_weights", None)
-        if ema is not None:
-            with ema():
-                images = draw_samples(self.model, self.num_samples, self.seed,
-                                      **self.sample_options)
-        else:
-            images = draw_samples(self.model, self.num_samples, self.seed, **self.sample_options)
+        images = draw_samples(self.model, self.num_samples, self.seed, **self.sample_options)
         features, _ = self.network.features_and_logits(images)
         logs["fid"] = frechet_distance(self.real_features, features)
         logs["kid"] = kernel_distance(self.real_features, features, num_subsets=20,

@@ -6,6 +6,7 @@ name is in every result), the same real reference set, and the same sample count
 biased at small N). They are not comparable with published Inception-based FIDs.
 """
 
+import contextlib
 import time
 
 import numpy as np
@@ -29,10 +30,13 @@ def to_unit_range(samples, value_range):
 
 
 def draw_samples(model, num_samples, seed=0, batch_size=1000, **sample_options):
-    """`num_samples` of `model.sample` in [0, 1], drawn in batches (batch i uses seed + i)."""
-    batches = [model.sample(min(batch_size, num_samples - start), seed=seed + index,
-                            **sample_options)
-               for index, start in enumerate(range(0, num_samples, batch_size))]
+    """`num_samples` of `model.sample` in [0, 1], drawn in batches (batch i uses seed + i), on
+    the EMA weights where the model keeps them (`ema_weights()`, a DDPM's)."""
+    ema = getattr(model, "ema_weights", None)
+    with ema() if ema is not None else contextlib.nullcontext():
+        batches = [model.sample(min(batch_size, num_samples - start), seed=seed + index,
+                                **sample_options)
+                   for index, start in enumerate(range(0, num_samples, batch_size))]
     return to_unit_range(np.concatenate(batches), model.value_range)
 
 
@@ -75,11 +79,6 @@ def model_sample_quality(model, real, network, num_samples=10_000, seed=0, **sam
     `sample_options` such as `sampler="ddim", num_steps=50` go to `model.sample`), with
     `seconds_sampling`. A model with EMA weights is sampled with them."""
     started = time.perf_counter()
-    ema = getattr(model, "ema_weights", None)
-    if ema is not None:
-        with ema():
-            images = draw_samples(model, num_samples, seed, **sample_options)
-    else:
-        images = draw_samples(model, num_samples, seed, **sample_options)
+    images = draw_samples(model, num_samples, seed, **sample_options)
     sampling_seconds = time.perf_counter() - started
     return {**sample_quality(images, real, network, seed), "seconds_sampling": sampling_seconds}
