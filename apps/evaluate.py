@@ -28,10 +28,10 @@ import os
 import time
 
 from apps.cli_types import positive_int
+from apps.judging import JUDGED_DATASETS
 from apps.quiet_start import import_tensorflow_quietly
 from apps.run_folder import RunStateCorruptError, read_training_state
 
-IMAGE_DATASETS = ("mnist", "fashion_mnist")
 DEFAULT_NUM_SAMPLES = 10_000
 # The table's columns: (header, key of the evaluation JSON).
 TABLE_COLUMNS = [
@@ -53,7 +53,7 @@ def parse_args(argv=None):
                              "with)")
     source.add_argument("--table", nargs="+", metavar="JSON",
                         help="print one Markdown table of these evaluation files")
-    parser.add_argument("--dataset", choices=IMAGE_DATASETS + ("tiny_shakespeare",),
+    parser.add_argument("--dataset", choices=JUDGED_DATASETS + ("tiny_shakespeare",),
                         help="default: the run's (training_state.json), else mnist")
     parser.add_argument("--num-samples", type=positive_int, default=DEFAULT_NUM_SAMPLES,
                         help=f"samples judged (default {DEFAULT_NUM_SAMPLES:,}; FID compares "
@@ -94,7 +94,7 @@ def parse_args(argv=None):
         args.label = args.label or os.path.basename(run_folder) + _sampler_label(args)
     elif args.real_data:
         args.dataset = args.dataset or "mnist"
-        if args.dataset not in IMAGE_DATASETS:
+        if args.dataset not in JUDGED_DATASETS:
             parser.error(f"--real-data judges images; --dataset {args.dataset} is text")
         args.label = args.label or f"real {args.dataset} test images"
     if args.output is None and not args.table:
