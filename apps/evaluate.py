@@ -28,6 +28,12 @@ import os
 import time
 
 from apps.cli_types import positive_int
+from apps.failures import (
+    exit_with_error,
+    file_error_text,
+    is_out_of_memory,
+    unwritable_reason,
+)
 from apps.judging import JUDGED_DATASETS
 from apps.quiet_start import import_tensorflow_quietly
 from apps.run_folder import RunStateCorruptError, read_training_state
@@ -108,6 +114,9 @@ def parse_args(argv=None):
                      "--overwrite")
     if args.output and os.path.isdir(args.output):
         parser.error(f"--output {args.output} is a folder; name a file")
+    if args.output and (reason := unwritable_reason(
+            os.path.dirname(os.path.abspath(args.output)), "--output's folder")):
+        parser.error(reason)  # before minutes of sampling, not after
     return parser, args
 
 
@@ -276,11 +285,21 @@ def main(argv=None):
         result = evaluate_real_data(args) if args.real_data else evaluate_model(args, parser)
     except (data.DataUnavailableError, FileNotFoundError, ValueError) as error:
         parser.error(str(error))
+    except Exception as error:
+        if not is_out_of_memory(error):
+            raise
+        exit_with_error(parser, f"out of memory while judging ({type(error).__name__}); pass "
+                                "a smaller --num-samples or --likelihood-examples")
     result["seconds_total"] = time.perf_counter() - started
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    write_json(args.output, result)
+    # Printed before it is written: minutes of work survive a disk that filled meanwhile.
     print("\n".join(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}"
                     for key, value in result.items()))
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+        write_json(args.output, result)
+    except OSError as error:
+        exit_with_error(parser, f"--output {args.output} could not be written "
+                                f"({file_error_text(error)}); the results are printed above")
     print(f"Wrote {args.output}")
     return result
 

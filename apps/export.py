@@ -20,6 +20,7 @@ import sys
 import tempfile
 
 from apps.cli_types import positive_int
+from apps.failures import unwritable_reason
 from apps.quiet_start import import_tensorflow_quietly
 
 # Export runs on TensorFlow whatever backend trained the model: .keras files are portable.
@@ -75,6 +76,10 @@ def parse_args(argv=None):
             parser.error(f"--output {args.output} was not made by apps.export (it has no "
                          f"{REPORT_FILENAME}); --overwrite replaces only an earlier export: "
                          "choose another folder")
+    # The export is staged beside --output and renamed into place, so that folder must take it.
+    if reason := unwritable_reason(os.path.dirname(os.path.abspath(args.output)),
+                                   "--output's folder"):
+        parser.error(reason)
     return parser, args
 
 

@@ -10,6 +10,27 @@ import importlib.util
 import os
 import sys
 
+BACKENDS = ("tensorflow", "jax", "torch")  # the backends keras_gen trains on; each is an extra
+
+
+def check_keras_backend():
+    """Exits with one line (code 2) when KERAS_BACKEND names a backend the apps cannot run on,
+    or one whose package is not installed; Keras itself would answer with a traceback."""
+    backend = os.environ.get("KERAS_BACKEND")
+    if backend is None:
+        return
+    main_spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    program = f"python -m {main_spec.name}" if main_spec else "keras_gen"
+    if backend not in BACKENDS:
+        sys.stderr.write(f"{program}: error: KERAS_BACKEND={backend!r} is not a backend keras_gen "
+                         f"trains on; set KERAS_BACKEND to one of {', '.join(BACKENDS)}\n")
+        sys.exit(2)
+    if importlib.util.find_spec(backend) is None:
+        sys.stderr.write(f"{program}: error: KERAS_BACKEND={backend} but {backend} is not "
+                         f"installed; pip install 'keras_gen[{backend}]' or "
+                         "choose another KERAS_BACKEND\n")
+        sys.exit(2)
+
 
 def import_tensorflow_quietly():
     """Imports TensorFlow (if installed) with stderr pointed at /dev/null for the import only.
@@ -17,6 +38,7 @@ def import_tensorflow_quietly():
     An import that fails still raises its Python exception, and it is printed after stderr is
     back; only the C++ start-up notes are lost.
     """
+    check_keras_backend()  # every app comes here before Keras is imported
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "tensorflow" in sys.modules or importlib.util.find_spec("tensorflow") is None:
         return

@@ -19,10 +19,18 @@ Language models write text (--output FILE.txt, also printed): --prompt, --max-ne
 """
 
 import argparse
+import math
 import os
 import time
 
 from apps.cli_types import positive_int
+from apps.failures import (
+    check_fits_in_memory,
+    exit_with_error,
+    file_error_text,
+    is_out_of_memory,
+    unwritable_reason,
+)
 from apps.quiet_start import import_tensorflow_quietly
 
 # Characters a language model adds when --max-new-tokens is not given.
@@ -81,6 +89,8 @@ def parse_args(argv=None):
     if not os.path.isdir(folder):
         parser.error(f"the folder of --output {args.output} does not exist; create it first or "
                      "choose another --output")
+    if reason := unwritable_reason(folder, "--output's folder"):
+        parser.error(reason)
     # The .npy beside a grid is written too: it must not replace a file of yours either.
     arrays = args.output[:-len(".png")] + ".npy" if args.output.endswith(".png") else None
     for path in (args.output, arrays, args.trajectory):
@@ -143,6 +153,7 @@ def draw(model, args, parser):
             parser.error(f"{flag} is for {takers}; {args.model_file} holds a {name}")
         options[argument] = value
     args.num_samples = args.num_samples or (1 if is_text else 64)
+    check_fits_in_memory(parser, *memory_estimate(model, args, is_text, options))
     if is_text:
         return continue_text(model, args), None
     for argument, value in APP_DEFAULTS.items():
@@ -154,6 +165,24 @@ def draw(model, args, parser):
         options["labels"] = np.resize(np.asarray(options["labels"]), args.num_samples)
     result = model.sample(args.num_samples, seed=args.seed, **options)
     return result if options.get("return_trajectory") else (result, None)
+
+
+def memory_estimate(model, args, is_text, options):
+    """`(what, bytes, advice)`: a lower bound on the memory the result alone needs, so a request
+    that cannot fit is refused in a second instead of failing (or swapping) minutes later."""
+    if is_text:  # int64 ids, the decoded string, the text file's copy: ~16 bytes a character
+        characters = args.num_samples * (len(args.prompt or "\n")
+                                          + (args.max_new_tokens or DEFAULT_NEW_TOKENS))
+        return (f"--num-samples {args.num_samples} x --max-new-tokens "
+                f"{args.max_new_tokens or DEFAULT_NEW_TOKENS}", 16 * characters,
+                "ask for fewer characters")
+    values = args.num_samples * math.prod(model.data_shape)
+    if options.get("return_trajectory"):
+        steps = args.steps or (model.num_timesteps if options.get("sampler") == "ddpm" else 50)
+        values *= steps + 2
+    # float32 samples, their clipped copy, the .npy and the picture's pixels: 4 copies at least.
+    return (f"--num-samples {args.num_samples}", 4 * 4 * values,
+            "ask for fewer --num-samples (and run the command again for more)")
 
 
 def continue_text(model, args):
@@ -184,13 +213,8 @@ def write_texts(texts, path):
 def main(argv=None):
     parser, args = parse_args(argv)
     import_tensorflow_quietly()
-    import keras
-    import numpy as np
-
     import keras_gen  # noqa: F401  (registers the classes the file names)
-    from keras_gen.atomic_files import atomic_path
     from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint
-    from keras_gen.plotting import save_image_grid, save_point_cloud
 
     try:
         model = load_checkpoint(os.path.dirname(os.path.abspath(args.model_file)),
@@ -202,7 +226,28 @@ def main(argv=None):
         images, trajectory = draw(model, args, parser)
     except ValueError as error:
         parser.error(str(error))
+    except Exception as error:
+        if not is_out_of_memory(error):
+            raise
+        exit_with_error(parser, f"out of memory while sampling ({type(error).__name__}); ask "
+                                "for fewer --num-samples")
     seconds = time.perf_counter() - start
+    try:
+        return write_samples(model, args, images, trajectory, seconds)
+    except OSError as error:  # the disk filled while the files were written
+        exit_with_error(parser, f"the samples could not be written ({file_error_text(error)}); "
+                                "each file is whole or was not written: free space and run again")
+
+
+def write_samples(model, args, images, trajectory, seconds):
+    """Writes the grid (or points, or text), the .npy beside it and the trajectory; each file is
+    written under a temporary name and renamed, so a failed write replaces nothing."""
+    import keras
+    import numpy as np
+
+    from keras_gen.atomic_files import atomic_path
+    from keras_gen.plotting import save_image_grid, save_point_cloud
+
     if isinstance(images, list):  # a language model's continuations
         print(write_texts(images, args.output))
         characters = len(images) * (args.max_new_tokens or DEFAULT_NEW_TOKENS)

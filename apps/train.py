@@ -21,6 +21,12 @@ import sys
 from typing import NamedTuple
 
 from apps.cli_types import positive_float, positive_int
+from apps.failures import (
+    exit_with_error,
+    file_error_text,
+    is_out_of_memory,
+    unwritable_reason,
+)
 from apps.families import MODEL_SPECS
 from apps.judging import JUDGED_DATASETS, judges, load_judge
 from apps.preset_files import load_preset
@@ -141,6 +147,9 @@ def parse_args(argv=None):
     corpus = (os.path.splitext(os.path.basename(args.text_file))[0] if args.text_file else
               os.path.basename(os.path.normpath(args.image_folder)) if args.image_folder else
               args.dataset)
+    if args.output is not None and not args.output.strip():
+        parser.error("--output is empty; name a folder for the run (or leave it out for "
+                     f"runs/{args.model}_{corpus})")
     args.output = args.output or os.path.join("runs", f"{args.model}_{corpus}")
     return parser, args
 
@@ -179,12 +188,14 @@ def prepare_output(parser, args):
     if os.path.exists(args.output) and not os.path.isdir(args.output):
         parser.error(f"--output {args.output} is a file; pass a folder for the run")
     replaced_run = False
-    if args.overwrite and os.path.isdir(args.output):
-        # Only the files this run recorded as its own go; everything else stays, and the new
-        # run (writing the names the old one wrote) starts beside it.
-        replaced_run = bool(owned_files(args.output))
-        remove_owned_files(args.output)
+    if os.path.isdir(args.output) and (reason := unwritable_reason(args.output)):
+        parser.error(reason)
     try:
+        if args.overwrite and os.path.isdir(args.output):
+            # Only the files this run recorded as its own go; everything else stays, and the
+            # new run (writing the names the old one wrote) starts beside it.
+            replaced_run = bool(owned_files(args.output))
+            remove_owned_files(args.output)
         state = read_training_state(args.output) if os.path.isdir(args.output) else None
     except RunStateCorruptError as error:
         parser.error(str(error))
@@ -198,11 +209,10 @@ def prepare_output(parser, args):
         except OSError as error:
             parser.error(f"--output {args.output} cannot be made ({error.strerror}); choose "
                          "a folder you can write to")
+        if reason := unwritable_reason(args.output):
+            parser.error(reason)
         return None, 0
-    saved_identity = {key: state.get(key) for key in _run_identity(args)}
-    if saved_identity != _run_identity(args):
-        parser.error(f"{args.output} holds a different run ({saved_identity}); choose another "
-                     "--output or pass --overwrite")
+    check_resumable(parser, args, state)
     if state["epoch"] >= args.epochs:
         print(f"{args.output} already trained for {state['epoch']} epochs (>= --epochs "
               f"{args.epochs}); nothing to do. Pass a larger --epochs to continue.")
@@ -212,9 +222,34 @@ def prepare_output(parser, args):
 
     print(f"Resuming {args.output} from epoch {state['epoch']}.")
     try:
-        return load_checkpoint(args.output), state["epoch"]
+        model = load_checkpoint(args.output)
     except CheckpointCorruptError as error:
         parser.error(str(error))
+    expected_class = MODEL_SPECS[args.model].model_class
+    if type(model).__name__ != expected_class:
+        parser.error(f"{args.output}/checkpoint.keras holds a {type(model).__name__}, but the "
+                     f"run's state says --model {args.model} ({expected_class}); the files do "
+                     "not belong together: delete the run folder or pass --overwrite")
+    return model, state["epoch"]
+
+
+def check_resumable(parser, args, state):
+    """Refuses to resume a run with settings other than its own: a different model, data or
+    preset is another run, and a different batch size or learning rate would not be what the
+    checkpoint's optimizer and the log's earlier epochs were trained with."""
+    identity = _run_identity(args)
+    saved_identity = {key: state.get(key) for key in identity}
+    if saved_identity != identity:
+        differences = "; ".join(f"{key} {saved_identity[key]!r} there, {identity[key]!r} here"
+                                for key in identity if saved_identity[key] != identity[key])
+        parser.error(f"{args.output} holds a different run ({differences}); choose another "
+                     "--output or pass --overwrite")
+    for key, flag in (("batch_size", "--batch-size"), ("learning_rate", "--learning-rate")):
+        saved, given = state.get(key), getattr(args, key)
+        if saved is not None and saved != given:  # runs from before a setting was recorded pass
+            parser.error(f"{args.output} was trained with {flag} {saved:g}, this command asks "
+                         f"for {given:g}; pass {flag} {saved:g} to resume it, or start a new run "
+                         "in another --output")
 
 
 def truncate_training_log(csv_path, num_epochs):
@@ -345,7 +380,6 @@ def main(argv=None):
     import keras
 
     from keras_gen import data
-    from keras_gen.atomic_files import atomic_path, write_json
     from keras_gen.callbacks import (
         EpochTimer,
         LossCurveCallback,
@@ -409,7 +443,8 @@ def main(argv=None):
                           "validation" if spec.text else "test"),
         previews,
         ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
-                                          "batch_size": args.batch_size},
+                                          "batch_size": args.batch_size,
+                                          "learning_rate": args.learning_rate},
                             extra_state=lambda: {"files": sorted(
                                 set(RUN_FILES) | earlier_files | previews.latest_files)}),
     ]
@@ -419,6 +454,40 @@ def main(argv=None):
         # preview pictures and texts the preview callback just wrote, from ours.
         callbacks += [keras.callbacks.TensorBoard(log_dir, write_graph=False),
                       TensorBoardPreviews(log_dir, args.output)]
+    try:
+        return finish_run(args, spec, model, training, callbacks, timer, judge,
+                          non_finite_guard, initial_epoch)
+    except OSError as error:  # the disk filled, or the folder stopped being writable
+        exit_with_error(parser, f"writing the run's files failed ({file_error_text(error)}); "
+                                f"{what_is_kept(args.output)}: free space or make "
+                                f"{args.output} writable and run the same command to resume")
+    except Exception as error:
+        if not is_out_of_memory(error):
+            raise
+        exit_with_error(parser, f"out of memory during training ({type(error).__name__}); "
+                                f"{what_is_kept(args.output)}: pass a smaller --batch-size "
+                                "(and --overwrite, or another --output)")
+
+
+def what_is_kept(output):
+    """What a run stopped half-way leaves to resume from (checkpoints are written whole or not
+    at all, so the last one is good)."""
+    try:
+        state = read_training_state(output)
+    except RunStateCorruptError:
+        state = None
+    if state is None:
+        return "no epoch had been saved"
+    return f"checkpoint.keras and training_state.json of epoch {state['epoch']} are intact"
+
+
+def finish_run(args, spec, model, training, callbacks, timer, judge, non_finite_guard,
+               initial_epoch):
+    """Trains, saves model.keras and writes metrics.json; returns the metrics."""
+    import keras
+
+    from keras_gen.atomic_files import atomic_path, write_json
+
     history = model.fit(training.train, epochs=args.epochs, initial_epoch=initial_epoch,
                         validation_data=training.validation if spec.validate else None,
                         validation_batch_size=500,

@@ -7,6 +7,7 @@ without that import having happened, and says in one line what is wrong with a b
 """
 
 import os
+import zipfile
 
 import keras
 
@@ -38,6 +39,11 @@ def load_model(path, compile=True):
     if not os.path.isfile(path):
         raise ModelFileError(f"{path} does not exist; pass the model.keras file a training run "
                              "wrote.")
+    if not zipfile.is_zipfile(path):
+        # Keras says "File not found" for a file that is there but is no zip archive.
+        raise ModelFileError(f"{path} cannot be loaded: it is not a .keras model file (no zip "
+                             "archive: corrupt, truncated or another kind of file); pass the "
+                             "model.keras file a training run wrote.")
     try:
         # safe_mode=True (Keras' default, named here because it matters): no lambda in a file
         # is ever deserialized as code.

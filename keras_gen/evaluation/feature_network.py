@@ -45,15 +45,17 @@ class FeatureNetwork:
         """A keras_gen feature classifier (or any functional classifier with those layers)."""
         import keras
 
+        from keras_gen.saving import ModelFileError, load_model
+
         if not os.path.isfile(path):
             raise FileNotFoundError(f"feature network {path} does not exist; train one with "
                                     "`python -m apps.train_feature_network --dataset mnist`")
         try:
-            classifier = keras.saving.load_model(path, compile=False, safe_mode=True)
-        except Exception as error:  # zip, JSON and HDF5 errors alike
-            raise ValueError(f"feature network {path} cannot be loaded ({type(error).__name__}:"
-                             f" {str(error).splitlines()[0][:150] if str(error) else ''}); "
-                             "train it again") from None
+            classifier = load_model(path, compile=False)  # safe mode: no code from the file
+        except ModelFileError as error:
+            what_is_wrong = str(error).split("; pass the")[0].rstrip(".")
+            raise ValueError(f"feature network {what_is_wrong}; train it again (python -m "
+                             "apps.train_feature_network)") from None
         extractor = keras.Model(classifier.inputs, [classifier.get_layer(features_layer).output,
                                                     classifier.get_layer(logits_layer).output])
         sha256 = file_sha256(path)

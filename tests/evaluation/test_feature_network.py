@@ -47,7 +47,8 @@ def test_feature_network_refuses_bad_images_and_missing_or_corrupt_files(tmp_pat
         FeatureNetwork.from_file(tmp_path / "missing.keras")
     corrupt = tmp_path / "classifier.keras"
     corrupt.write_bytes(b"not a zip")
-    with pytest.raises(ValueError, match="cannot be loaded .* train it again"):
+    with pytest.raises(ValueError, match="cannot be loaded: it is not a .keras model file .*"
+                                         "train it again"):
         FeatureNetwork.from_file(corrupt)
 
 

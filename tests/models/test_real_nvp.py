@@ -101,8 +101,9 @@ def test_bad_arguments_and_inputs_get_one_line_errors():
         flow.bits_per_dim(np.full((1, 28, 28, 1), np.nan, "float32"))
     with pytest.raises(ValueError, match=r"expected \(batch, 784\)"):
         flow.inverse(np.zeros((2, 10), "float32"))
-    with pytest.raises(ValueError, match="temperature must be positive"):
-        flow.sample(2, temperature=0.0)
+    for temperature in (0.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="temperature must be a finite positive number"):
+            flow.sample(2, temperature=temperature)
 
 
 def test_regularization_is_reported_apart_from_the_likelihood(mnist_train_subset):

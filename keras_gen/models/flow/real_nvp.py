@@ -341,8 +341,9 @@ class RealNVP(GenerativeModel):
         generator.
         """
         num_samples = check_positive_int(num_samples, "num_samples")
-        if not temperature > 0:
-            raise ValueError(f"temperature must be positive; got {temperature!r}.")
+        if not (temperature > 0 and math.isfinite(temperature)):  # NaN fails `> 0` too
+            raise ValueError(f"temperature must be a finite positive number; got "
+                             f"{temperature!r}.")
         if seed is None:
             seed = int(to_numpy(keras.random.randint((), 0, 2 ** 31 - 1,
                                                      seed=self.sample_seed_generator)))

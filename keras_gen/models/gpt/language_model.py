@@ -115,10 +115,13 @@ class CausalLanguageModel(GenerativeModel):
         few characters past `max_new_tokens` that are dropped.
         """
         max_new_tokens = check_positive_int(max_new_tokens, "max_new_tokens")
-        if temperature < 0:
-            raise ValueError(f"temperature must be >= 0 (0 = greedy); got {temperature}.")
-        if top_k is not None and not 1 <= int(top_k) <= self.vocabulary_size:
-            raise ValueError(f"top_k must lie in 1..{self.vocabulary_size}; got {top_k}.")
+        if not (math.isfinite(temperature) and temperature >= 0):  # NaN fails every comparison
+            raise ValueError(f"temperature must be a finite number >= 0 (0 = greedy); got "
+                             f"{temperature}.")
+        if top_k is not None and (isinstance(top_k, bool) or not isinstance(
+                top_k, (int, np.integer)) or not 1 <= top_k <= self.vocabulary_size):
+            raise ValueError(f"top_k must be an integer in 1..{self.vocabulary_size}; got "
+                             f"{top_k!r}.")
         if top_p is not None and not 0.0 < top_p <= 1.0:
             raise ValueError(f"top_p must lie in (0, 1]; got {top_p}.")
         ids = self._prompt_ids(prompt)

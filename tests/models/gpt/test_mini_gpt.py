@@ -91,8 +91,13 @@ class MiniGPTContractTest(TestCase):
             (lambda: self.model.generate("caf\u00e9", 5), "character '\u00e9' at position 3"),
             (lambda: self.model.generate("", 5), "at least one token"),
             (lambda: self.model.generate("A", 5, top_p=1.5), "top_p must lie in"),
-            (lambda: self.model.generate("A", 5, top_k=0), "top_k must lie in"),
+            (lambda: self.model.generate("A", 5, top_k=0), "top_k must be an integer in"),
+            (lambda: self.model.generate("A", 5, top_k=2.5), "top_k must be an integer in"),
             (lambda: self.model.generate("A", 5, temperature=-1.0), "temperature must be"),
+            (lambda: self.model.generate("A", 5, temperature=float("nan")),
+             "temperature must be a finite number >= 0"),
+            (lambda: self.model.generate("A", 5, temperature=float("inf")),
+             "temperature must be a finite number"),
             (lambda: self.model.generate(np.array([[70]]), 5), "prompt ids must lie in"),
         ]:
             with self.assertRaisesRegex(ValueError, message):
