@@ -24,11 +24,13 @@ when --sampler or --steps is given), never over an existing file without --overw
 import argparse
 import inspect
 import json
+import math
 import os
 import time
 
 from apps.cli_types import positive_int
 from apps.failures import (
+    check_fits_in_memory,
     exit_with_error,
     file_error_text,
     is_out_of_memory,
@@ -213,6 +215,10 @@ def evaluate_model(args, parser):
     if judges(model, args.dataset):
         measured = True
         options = sample_options(model, args, parser)
+        # The samples and their [0, 1] copy are held whole (float32), plus the features.
+        check_fits_in_memory(parser, f"--num-samples {args.num_samples:,}",
+                             2 * 4 * args.num_samples * math.prod(model.data_shape),
+                             "pass a smaller --num-samples")
         network, real = load_judge(args.dataset, args.feature_network)
         print(f"Sampling {args.num_samples:,} from {result['model']}"
               f"{' with ' + str(options) if options else ''} ...", flush=True)
@@ -274,9 +280,9 @@ def print_table(args, parser):
 
 def main(argv=None):
     parser, args = parse_args(argv)
+    import_tensorflow_quietly()  # the table's imports start TensorFlow too
     if args.table:
         return print_table(args, parser)
-    import_tensorflow_quietly()
     from keras_gen import data
     from keras_gen.atomic_files import write_json
 

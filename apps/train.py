@@ -30,7 +30,7 @@ from apps.failures import (
 from apps.families import MODEL_SPECS
 from apps.judging import JUDGED_DATASETS, judges, load_judge
 from apps.preset_files import load_preset
-from apps.quiet_start import import_tensorflow_quietly
+from apps.quiet_start import check_keras_backend, import_tensorflow_quietly
 from apps.run_folder import (
     RUN_FILES,
     TENSORBOARD_FOLDER,
@@ -373,6 +373,7 @@ def final_sample_quality(model, spec, args, judge):
 
 def main(argv=None):
     parser, args = parse_args(argv)
+    check_keras_backend()  # before the run folder is made: a wrong backend leaves nothing behind
     model, initial_epoch = prepare_output(parser, args)
     args.initial_epoch = initial_epoch
 
