@@ -11,7 +11,6 @@ Three kinds of case:
   folders are real tmpfs mounts, so root's permission to write anywhere does not hide the fault.
 """
 
-import hashlib
 import json
 import os
 import shlex
@@ -21,22 +20,12 @@ import sys
 
 import pytest
 
+from tests.apps.test_file_ownership import hashes
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.backend_independent
 
 TINY_VAE = ["--model", "vae", "--preset", "tiny", "--subset", "64", "--test-subset", "32"]
-
-
-def hashes(folder):
-    """{relative path: SHA-256} of every file under `folder`."""
-    found = {}
-    for root, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(root, name)
-            with open(path, "rb") as file:
-                found[os.path.relpath(path, folder)] = hashlib.sha256(file.read()).hexdigest()
-    return found
 
 
 def assert_one_line_refusal(returncode, stderr, message):
