@@ -83,4 +83,3 @@ def check_new_run_folder(directory):
         raise RunFolderError(f"--output {directory} holds files that are not a keras_gen run "
                              f"({shown}); a new run needs a new or empty folder: choose another "
                              "--output")
-
