@@ -1,7 +1,9 @@
 """Evaluation measures on plain arrays: likelihood units and baselines, mode coverage, and the
 feature-space sample-quality measures (FID, KID, Inception Score, precision / recall,
-density / coverage). `keras_gen.evaluation` computes the features these take."""
+density / coverage), and Wilson's interval for the rates of human judgements.
+`keras_gen.evaluation` computes the features these take."""
 
+from keras_gen.metrics.binomial_interval import wilson_interval
 from keras_gen.metrics.frechet_distance import (
     feature_statistics,
     frechet_distance,
