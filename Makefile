@@ -16,9 +16,9 @@ RUN_OUTPUT := saved_models/vae_mnist
 export KERAS_GEN_DATA_DIR ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup run test data-packages clean
+.PHONY: setup run test data-packages browser-packages clean
 
-setup: $(STAMP) data-packages
+setup: $(STAMP) data-packages browser-packages
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ data-packages:
 	    (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist) >/dev/null; \
 	  else \
 	    echo "Fashion-MNIST offline files missing: run 'sudo apt-get install dataset-fashion-mnist'"; \
+	  fi; \
+	fi
+
+# Chromium and its WebDriver from Debian, for apps.human_eval's browser test (needs root, as on
+# CI); a browser that Selenium would download cannot be fetched offline.
+browser-packages:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null; \
+	  else \
+	    echo "Chromium missing for the browser test: run 'sudo apt-get install chromium chromium-driver'"; \
 	  fi; \
 	fi
 

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import secrets
+import socket
 import sys
 
 from apps.cli_types import positive_int
@@ -179,11 +180,14 @@ def serve(args, parser, store):
     from apps.human_eval.server import create_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    # Werkzeug meets a taken port with a paragraph and exit code 1; bind it once first.
     try:
-        server = make_server(args.host, args.port, create_app(args.study, store), threaded=True)
+        with socket.create_server((args.host, args.port)):
+            pass
     except OSError as error:
         exit_with_error(parser, f"cannot listen on {args.host}:{args.port} "
                                 f"({error.strerror or error}); choose another --port")
+    server = make_server(args.host, args.port, create_app(args.study, store), threaded=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"Listening on {args.host}: anyone who can reach this machine can rate.")
     print(f"Serving the study in {args.study} at http://{args.host}:{server.server_port}/ "

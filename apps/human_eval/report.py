@@ -71,7 +71,8 @@ def interval_text(row):
 def report_markdown(report):
     overall = report["turing_error_rate"]
     return "\n\n".join([
-        f"{report['num_answers']} answers from {report['num_raters']} raters. Turing test "
+        f"{report['num_answers']} answers from {report['num_raters']} "
+        f"rater{'' if report['num_raters'] == 1 else 's'}. Turing test "
         f"error rate on the mix shown (HYPE; 50% = indistinguishable): {interval_text(overall)} "
         f"of {overall['judgements']} judgements (95% Wilson intervals throughout).",
         "Turing test, per source:\n\n" + markdown_table(report["turing"], [

@@ -1,0 +1,46 @@
+"""A headless Chromium driven by Selenium, for the browser test and the screenshots.
+
+Debian's `chromium` and `chromium-driver` (apt-get; `make setup` installs them as root): a
+browser that Selenium or Playwright would download cannot be fetched on offline machines, so
+both paths are given and Selenium's own driver manager is told to stay offline. The flags keep
+Chromium from reaching for hosts it cannot reach (updates, sync, QUIC probes).
+"""
+
+import os
+import shutil
+import tempfile
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--window-size=900,760")
+
+
+def missing_browser():
+    """None when Chromium and its driver are installed, else what to install."""
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(path)]
+    return (None if not missing else
+            f"{' and '.join(missing)} missing: sudo apt-get install chromium chromium-driver")
+
+
+class HeadlessChromium:
+    """One browser with its own profile (its own cookies: one rater), closed on exit."""
+
+    def __enter__(self):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        os.environ.setdefault("SE_OFFLINE", "true")
+        self.profile = tempfile.mkdtemp(prefix="keras_gen_chromium_")
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in FLAGS + (f"--user-data-dir={self.profile}",):
+            options.add_argument(flag)
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(60)
+        return self.driver
+
+    def __exit__(self, *exc_info):
+        self.driver.quit()
+        shutil.rmtree(self.profile, ignore_errors=True)
