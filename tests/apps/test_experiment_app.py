@@ -1,0 +1,69 @@
+"""`python -m apps.experiment NAME --tiny`: each experiment's headline claim, checked in numbers,
+and the app's files."""
+
+import json
+
+import numpy as np
+import pytest
+
+
+def run_experiment(run_app, name, output):
+    result = run_app("experiment", [name, "--output", output, "--tiny"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (output / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    return json.loads((output / f"{name}.json").read_text())
+
+
+def test_forward_kl_matches_moments_and_reverse_kl_sits_on_one_mode(run_app, tmp_path):
+    # Trained by fit() on this backend: runs on all three.
+    results = run_experiment(run_app, "kl_asymmetry", tmp_path)
+    forward, reverse = results["forward_kl_fit"], results["reverse_kl_fit"]
+    optimum = results["moment_matching"]
+    assert optimum == pytest.approx({"mean": 0.0, "scale": np.sqrt(4.25)})
+    assert abs(forward["mean"] - optimum["mean"]) < 0.01
+    assert forward["scale"] == pytest.approx(optimum["scale"], rel=0.01)
+    assert min(forward["mass_near_modes"]) > 0.3  # covers both modes
+    assert reverse["mean"] == pytest.approx(2.0, abs=0.05)  # started right of centre
+    assert reverse["scale"] == pytest.approx(0.5, rel=0.05)
+    assert reverse["mass_near_modes"][1] > 0.99 and reverse["mass_near_modes"][0] < 0.01
+    assert reverse["kl"] == pytest.approx(np.log(2), abs=0.01)  # one of two equal modes
+
+
+@pytest.mark.backend_independent
+def test_volume_concentrates_near_the_surface_and_distances_concentrate(run_app, tmp_path):
+    results = run_experiment(run_app, "concentration", tmp_path)
+    for row in results["shell_fractions"]:
+        assert row["formula"] == pytest.approx(1 - (1 - row["epsilon"]) ** row["dimension"])
+        assert abs(row["monte_carlo"] - row["formula"]) < 4 * row["standard_error"] + 1e-3, row
+    at_784 = [r for r in results["shell_fractions"] if r["dimension"] == 784 and r["epsilon"] == 0.01]
+    assert at_784[0]["formula"] > 0.999
+    ratios = [r["nearest_to_farthest"] for r in results["distance_ratios"]]
+    assert ratios == sorted(ratios) and ratios[0] < 0.1 and ratios[-1] > 0.85
+    assert results["coverage"]["binary_images_log10"] == pytest.approx(236.0, abs=0.05)
+    assert results["coverage"]["covered_share_log10"] == pytest.approx(-229.0, abs=0.05)
+
+
+@pytest.mark.backend_independent
+def test_simultaneous_updates_spiral_out_and_alternating_ones_stay_bounded(run_app, tmp_path):
+    results = run_experiment(run_app, "alternating_vs_simultaneous", tmp_path)
+    rows = {row["updates"]: row for row in results["bilinear"]}
+    simultaneous, alternating = rows["simultaneous"], rows["alternating"]
+    assert simultaneous["final_distance"] == pytest.approx(simultaneous["predicted_final_distance"])
+    assert simultaneous["final_distance"] > 1.5 * simultaneous["start_distance"]
+    # The alternating map keeps x^2 + y^2 - eta x y fixed: an ellipse, at most
+    # sqrt((1 + eta/2) / (1 - eta/2)) times the start's distance away.
+    eta = alternating["learning_rate"]
+    bound = alternating["start_distance"] * np.sqrt((1 + eta / 2) / (1 - eta / 2))
+    assert alternating["max_distance"] <= bound + 1e-12
+    assert alternating["final_distance"] > 0.9 * alternating["start_distance"]  # nor converges
+
+
+@pytest.mark.backend_independent
+def test_experiment_keeps_existing_files_unless_overwrite(run_app, tmp_path):
+    (tmp_path / "concentration.png").write_bytes(b"the user's picture")
+    result = run_app("experiment", ["concentration", "--output", tmp_path, "--tiny"])
+    assert result.returncode == 2 and "already exists; give --overwrite" in result.stderr
+    assert (tmp_path / "concentration.png").read_bytes() == b"the user's picture"
+    assert not (tmp_path / "concentration.json").exists()
+    result = run_app("experiment", ["nonsense", "--output", tmp_path])
+    assert result.returncode == 2 and "invalid choice: 'nonsense'" in result.stderr
