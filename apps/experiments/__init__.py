@@ -8,5 +8,6 @@ seed)`: it writes `<name>.png` there and returns its numbers (the app writes the
 EXPERIMENTS = {
     "kl_asymmetry": "apps.experiments.kl_asymmetry",
     "concentration": "apps.experiments.concentration",
+    "js_vs_wasserstein": "apps.experiments.js_vs_wasserstein",
     "alternating_vs_simultaneous": "apps.experiments.alternating_vs_simultaneous",
 }

@@ -43,6 +43,23 @@ def test_volume_concentrates_near_the_surface_and_distances_concentrate(run_app,
     assert results["coverage"]["covered_share_log10"] == pytest.approx(-229.0, abs=0.05)
 
 
+# Trains keras_gen's DCGAN and WGANGP, whose steps are tested on every backend elsewhere; the
+# claim itself does not depend on the backend, and torch takes a minute for it, so: once.
+@pytest.mark.backend_independent
+def test_js_saturates_on_disjoint_supports_while_wasserstein_tracks_the_distance(run_app, tmp_path):
+    results = run_experiment(run_app, "js_vs_wasserstein", tmp_path)
+    for row in results["segments"]:
+        if row["theta"] != 0:
+            assert abs(row["js_histogram"] - np.log(2)) < 1e-3, row
+        # W1 = |theta| up to the sampling error of 300 points per segment.
+        assert row["wasserstein_assignment"] == pytest.approx(abs(row["theta"]), abs=0.06), row
+    gradients = results["generator_gradients"]
+    assert gradients["discriminator_on_fakes"] < 0.01  # D separates the sets ...
+    assert gradients["minimax"] < 0.05 * gradients["wasserstein"]  # ... and its gradient dies
+    assert 0.5 < gradients["wasserstein"] < 1.5  # the critic's slope: near 1
+    assert gradients["critic_wasserstein_estimate"] == pytest.approx(2.5, rel=0.3)
+
+
 @pytest.mark.backend_independent
 def test_simultaneous_updates_spiral_out_and_alternating_ones_stay_bounded(run_app, tmp_path):
     results = run_experiment(run_app, "alternating_vs_simultaneous", tmp_path)
