@@ -44,3 +44,29 @@ class HeadlessChromium:
     def __exit__(self, *exc_info):
         self.driver.quit()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def shown_trial(browser):
+    """The trial id on the page, "done" on the last page, None elsewhere."""
+    from selenium.webdriver.common.by import By
+
+    fields = browser.find_elements(By.NAME, "trial_id")
+    if fields:
+        return fields[0].get_attribute("value")
+    return "done" if browser.find_elements(By.ID, "done") else None
+
+
+def wait_for_next_trial(browser, previous):
+    """After a click, waits until the page shows a trial other than `previous` (or the end).
+
+    Polls the page rather than waiting for the old element to go stale: during a navigation
+    Chromium can answer a question about the old element with an inspector error instead of
+    "stale", and any such answer just means "not loaded yet"."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def moved_on(driver):
+        current = shown_trial(driver)
+        return current is not None and current != previous
+
+    WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(moved_on)

@@ -16,7 +16,8 @@ import tempfile
 import threading
 
 from apps.failures import unwritable_reason
-from apps.human_eval.browser import HeadlessChromium, missing_browser
+from apps.human_eval.browser import (HeadlessChromium, missing_browser, shown_trial,
+                                     wait_for_next_trial)
 from apps.human_eval.study import StudyError, open_study
 
 PAGES = ("welcome", "turing", "side_by_side", "results")
@@ -38,13 +39,11 @@ def parse_args(argv=None):
 
 def answer_on_screen(browser, rng):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    page = browser.find_element(By.TAG_NAME, "form")
+    trial_id = shown_trial(browser)
     buttons = browser.find_elements(By.CSS_SELECTOR, "button[name=answer]")
     rng.choice(buttons).click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+    wait_for_next_trial(browser, trial_id)
 
 
 def main(argv=None):
@@ -74,6 +73,7 @@ def main(argv=None):
                 shots["welcome"] = browser.get_screenshot_as_png()
                 browser.find_element(By.ID, "name").send_keys("scripted rater")
                 browser.find_element(By.ID, "start").click()
+                wait_for_next_trial(browser, None)
                 while browser.find_elements(By.NAME, "trial_id"):
                     task = "turing" if browser.find_elements(By.ID, "image") else "side_by_side"
                     shots.setdefault(task, browser.get_screenshot_as_png())

@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from apps.human_eval.browser import HeadlessChromium, missing_browser
+from apps.human_eval.browser import HeadlessChromium, missing_browser, wait_for_next_trial
 from keras_gen.metrics import wilson_interval
 from tests.conftest import REPO_ROOT
 
@@ -87,18 +87,9 @@ def answer_current_trial(browser, choose):
     answer, confidence = choose(task)
     if confidence:
         browser.find_element(By.ID, f"confidence-{confidence}").click()
-    page = browser.find_element(By.TAG_NAME, "form")
     browser.find_element(By.ID, f"answer-{answer}").click()
-    wait_for_next_page(browser, page)
+    wait_for_next_trial(browser, trial_id)
     return trial_id
-
-
-def wait_for_next_page(browser, element):
-    """A click starts the next page's load; waits until `element`'s page is gone."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(element))
 
 
 def progress(browser):
@@ -112,9 +103,8 @@ def start_rating(browser, url, name):
 
     browser.get(url + "/")
     browser.find_element(By.ID, "name").send_keys(name)
-    page = browser.find_element(By.TAG_NAME, "form")
     browser.find_element(By.ID, "start").click()
-    wait_for_next_page(browser, page)
+    wait_for_next_trial(browser, None)
 
 
 def always_real(task):  # alice: every single image is real; the right-hand image of each pair
