@@ -19,7 +19,7 @@ import sys
 
 from apps.cli_types import positive_int
 from apps.failures import exit_with_error, unwritable_reason
-from apps.human_eval.study import REAL, StudyError, file_sha256, open_study, study_path
+from apps.human_eval.study import REAL, StudyError, open_study, study_path
 from apps.judging import JUDGED_DATASETS
 from apps.quiet_start import check_keras_backend, import_tensorflow_quietly
 
@@ -120,6 +120,7 @@ def draw_study_images(args, parser, labels, settings):
 
 def make_study(args, parser):
     from apps.human_eval.study import create_study
+    from keras_gen.evaluation.feature_network import file_sha256
 
     labels = model_labels(args, parser)
     for path in args.models:
@@ -152,6 +153,8 @@ def make_study(args, parser):
 def check_same_study(args, parser, store):
     """Resuming with --models or trial counts other than the study's own is refused: the
     answers already stored were given to that study."""
+    from keras_gen.evaluation.feature_network import file_sha256
+
     settings = store.settings()
     differences = []
     if args.models:

@@ -7,7 +7,6 @@ greyscale PNG, no metadata, in shuffled order) so neither the file nor its name 
 source.
 """
 
-import hashlib
 import os
 import random
 
@@ -25,14 +24,6 @@ class StudyError(Exception):
 
 def study_path(folder):
     return os.path.join(folder, STUDY_FILE)
-
-
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_png(path, image):
