@@ -126,9 +126,7 @@ def run(output_folder, size="full", seed=0):
 
     settings = SIZES[size]
     rng = np.random.default_rng(seed)
-    half = (settings["thetas"] - 1) // 2
-    thetas = np.arange(-half, half + 1) * 0.05 * (20 / half)  # [-1, 1], multiples of CELL
-    thetas = np.round(thetas / CELL) * CELL
+    thetas = np.round(np.linspace(-1.0, 1.0, settings["thetas"]) / CELL) * CELL  # on the cells
     curve = []
     p_points = segments(0.0, settings["samples"], rng)
     for theta in thetas:

@@ -17,7 +17,7 @@ import secrets
 import socket
 import sys
 
-from apps.cli_types import positive_int
+from apps.cli_types import port_number, positive_int
 from apps.failures import exit_with_error, unwritable_reason
 from apps.human_eval.study import REAL, StudyError, open_study, study_path
 from apps.judging import JUDGED_DATASETS
@@ -25,16 +25,6 @@ from apps.quiet_start import check_keras_backend, import_tensorflow_quietly
 
 DATASET_NAMES = {"mnist": "MNIST digit", "fashion_mnist": "Fashion-MNIST clothing"}
 DEFAULTS = {"images_per_model": 50, "turing_trials": 20, "side_by_side_trials": 10}
-
-
-def port_number(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a port number, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must lie in 0..65535 (0: any free port), got {text!r}")
-    return value
 
 
 def parse_args(argv=None):
@@ -87,8 +77,9 @@ def model_labels(args, parser):
     return labels
 
 
-def draw_study_images(args, parser, labels, settings):
-    """`{source: uint8 images}`: each model's samples and as many real test images per model."""
+def draw_study_images(args, parser, labels, count):
+    """`{source: uint8 images}`: `count` samples of each model and as many real test images
+    per model."""
     import numpy as np
 
     from apps.human_eval.study import to_uint8
@@ -97,7 +88,6 @@ def draw_study_images(args, parser, labels, settings):
     from keras_gen.models.protocol import Sampler
     from keras_gen.saving import ModelFileError, load_model
 
-    count = settings["images_per_model"]
     try:
         real, _ = data.load_image_arrays(args.dataset, "test")
     except (data.DataUnavailableError, FileNotFoundError, ValueError) as error:
@@ -137,7 +127,7 @@ def make_study(args, parser):
         seed=args.seed, secret_key=secrets.token_hex(32),
         model_files=[{"label": label, "path": os.path.abspath(path), "sha256": file_sha256(path)}
                      for label, path in zip(labels, args.models)])
-    sources = draw_study_images(args, parser, labels, settings)
+    sources = draw_study_images(args, parser, labels, settings["images_per_model"])
     try:
         create_study(args.study, sources, settings, args.seed)
     except FileExistsError:
