@@ -4,20 +4,27 @@ The game's only equilibrium is (0, 0). Simultaneous gradient descent-ascent,
 (x, y) <- (x - eta y, y + eta x), multiplies the distance to it by sqrt(1 + eta^2) every step:
 it spirals outwards. Alternating updates, x <- x - eta y and then y <- y + eta x with the new x,
 preserve x^2 + y^2 - eta x y (a symplectic map), so for eta < 2 the iterates circle the
-equilibrium on a closed ellipse at bounded distance, never converging and never escaping. GAN
-training with one optimizer step per network per batch is the alternating kind.
+equilibrium on a closed ellipse at bounded distance, never converging and never escaping.
 
-(The issue's second half, a small GAN on the ring of Gaussians trained both ways, is not built
-yet: it needs a simultaneous variant of the GAN step.)
+The second half trains the same small DCGAN (non-saturating loss, MLPs) on the ring of 8
+Gaussians twice from the same weights and noise, once with keras_gen's alternating step and once
+with `simultaneous_updates=True`. A GAN's equilibrium is p_generator = p_data, so its "distance
+to the equilibrium" is the Wasserstein-1 distance between generated and real points (exact
+optimal assignment on equal-size sets), tracked with the modes covered as training goes.
 """
 
 import os
 
+import keras
 import numpy as np
 
-SIZES = {"full": {"steps": 400, "learning_rates": [0.05, 0.1, 0.2]},
-         "tiny": {"steps": 100, "learning_rates": [0.1]}}
+SIZES = {"full": {"steps": 400, "learning_rates": [0.05, 0.1, 0.2],
+                  "gan_steps": 4000, "gan_checkpoints": 20, "gan_samples": 1000},
+         "tiny": {"steps": 100, "learning_rates": [0.1],
+                  "gan_steps": 40, "gan_checkpoints": 2, "gan_samples": 200}}
 START = (1.0, 1.0)
+GAN_BATCH = 128
+COVERAGE_SAMPLES = 2500  # the mode-coverage protocol's sample count (VEEGAN, PacGAN)
 
 
 def simultaneous(x, y, learning_rate, steps):
@@ -38,6 +45,66 @@ def alternating(x, y, learning_rate, steps):
     return np.array(path)
 
 
+def train_ring_gan(simultaneous, settings, seed):
+    """Trains one DCGAN on the ring; returns (model, per-checkpoint curve)."""
+    from apps.experiments.js_vs_wasserstein import assignment_wasserstein
+    from keras_gen.data import ring_of_gaussians
+    from keras_gen.metrics import modes_covered
+    from keras_gen.models import DCGAN
+
+    ring = ring_of_gaussians()
+    keras.utils.set_random_seed(seed)  # the same initial weights for both kinds of update
+    model = DCGAN(data_shape=(2,), latent_dim=2, hidden_dim=128, seed=seed,
+                  simultaneous_updates=simultaneous)
+    model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                  discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    steps_per_checkpoint = settings["gan_steps"] // settings["gan_checkpoints"]
+    points = ring.sample(steps_per_checkpoint * GAN_BATCH, seed=seed)
+    reference = ring.sample(settings["gan_samples"], seed=seed + 1)
+    curve = []
+
+    def measure(step):
+        samples = model.sample(COVERAGE_SAMPLES, seed=seed + 2)
+        curve.append({"step": step, "wasserstein_to_data": assignment_wasserstein(
+            samples[:settings["gan_samples"]], reference),
+            "modes_covered": modes_covered(samples, ring.modes, ring.std)})
+
+    measure(0)
+    for checkpoint in range(1, settings["gan_checkpoints"] + 1):
+        # One epoch over fresh-shuffled points per checkpoint; verbose=0 keeps the log short.
+        model.fit(points, batch_size=GAN_BATCH, epochs=1, verbose=0, shuffle=True)
+        measure(checkpoint * steps_per_checkpoint)
+    return model, curve
+
+
+def run_ring_gans(axes, settings, seed):
+    from keras_gen.data import ring_of_gaussians
+
+    modes = ring_of_gaussians().modes
+    results = {}
+    for column, (kind, simultaneous) in enumerate([("alternating", False),
+                                                   ("simultaneous", True)]):
+        model, curve = train_ring_gan(simultaneous, settings, seed)
+        results[kind] = {"curve": curve, "final": curve[-1]}
+        samples = model.sample(COVERAGE_SAMPLES, seed=seed + 2)
+        axes[column].scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.3, label="generated")
+        axes[column].scatter(modes[:, 0], modes[:, 1], c="k", marker="x", label="modes")
+        axes[column].set_title(f"Ring GAN, {kind}: {curve[-1]['modes_covered']}/8 modes, "
+                               f"W1 {curve[-1]['wasserstein_to_data']:.2f}", fontsize=9)
+        axes[column].set_aspect("equal")
+        axes[column].set_xlim(-3, 3)
+        axes[column].set_ylim(-3, 3)
+        style = "--" if simultaneous else "-"
+        axes[2].plot([c["step"] for c in curve], [c["wasserstein_to_data"] for c in curve],
+                     style, label=kind)
+    axes[0].legend(fontsize=7, loc="upper right")
+    axes[2].set_xlabel("training step")
+    axes[2].set_ylabel("W1(generated, data)")
+    axes[2].set_title("Ring GAN: distance to the equilibrium", fontsize=9)
+    axes[2].legend(fontsize=7)
+    return results
+
+
 def run(output_folder, size="full", seed=0):
     import matplotlib
 
@@ -46,7 +113,9 @@ def run(output_folder, size="full", seed=0):
 
     settings = SIZES[size]
     rates = settings["learning_rates"]
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    figure, grid = plt.subplots(2, 3, figsize=(15, 9))
+    axes = grid[0]
+    grid[0, 2].axis("off")  # the bilinear game fills two panels of the first row
     results = []
     shown_rate = rates[len(rates) // 2]
     for rate in rates:
@@ -76,7 +145,13 @@ def run(output_folder, size="full", seed=0):
     axes[1].set_ylabel("distance to equilibrium")
     axes[1].set_title("Simultaneous spirals out; alternating stays bounded")
     axes[1].legend(fontsize=7)
+    ring_gans = run_ring_gans(grid[1], settings, seed)
     figure.tight_layout()
     figure.savefig(os.path.join(output_folder, "alternating_vs_simultaneous.png"), dpi=100)
     plt.close(figure)
-    return {"start": list(START), "bilinear": results}
+    return {"start": list(START), "bilinear": results,
+            "ring_gan": {**ring_gans, "steps": settings["gan_steps"], "batch_size": GAN_BATCH,
+                         "wasserstein_estimator": "exact optimal assignment, "
+                                                  f"{settings['gan_samples']} points each",
+                         "coverage_samples": COVERAGE_SAMPLES,
+                         "backend": keras.config.backend()}}

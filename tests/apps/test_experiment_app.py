@@ -73,6 +73,16 @@ def test_simultaneous_updates_spiral_out_and_alternating_ones_stay_bounded(run_a
     bound = alternating["start_distance"] * np.sqrt((1 + eta / 2) / (1 - eta / 2))
     assert alternating["max_distance"] <= bound + 1e-12
     assert alternating["final_distance"] > 0.9 * alternating["start_distance"]  # nor converges
+    # The ring GAN, trained both ways from the same weights and noise: the same start, then apart.
+    ring = results["ring_gan"]
+    alternating_curve, simultaneous_curve = (ring[kind]["curve"]
+                                             for kind in ("alternating", "simultaneous"))
+    assert alternating_curve[0] == simultaneous_curve[0]
+    assert [c["step"] for c in alternating_curve] == [0, 20, 40]
+    assert alternating_curve[-1]["wasserstein_to_data"] != pytest.approx(
+        simultaneous_curve[-1]["wasserstein_to_data"], abs=1e-3)
+    for point in alternating_curve + simultaneous_curve:
+        assert 0 < point["wasserstein_to_data"] < 10 and 0 <= point["modes_covered"] <= 8
 
 
 @pytest.mark.backend_independent

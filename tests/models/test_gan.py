@@ -86,6 +86,39 @@ def test_two_time_scale_learning_rates_reach_each_network():
     assert all(changed(discriminator_weights, model.discriminator.trainable_variables))
 
 
+def one_step_on_the_ring(simultaneous, discriminator_rate):
+    """Weights after one fit() step from the same initial weights and noise."""
+    keras.utils.set_random_seed(0)
+    model = DCGAN(data_shape=(2,), latent_dim=2, hidden_dim=16, seed=0,
+                  simultaneous_updates=simultaneous)
+    model.compile(generator_optimizer=keras.optimizers.SGD(0.5),
+                  discriminator_optimizer=keras.optimizers.SGD(discriminator_rate))
+    model.fit(ring_of_gaussians().sample(16, seed=0), batch_size=16, epochs=1, verbose=0,
+              shuffle=False)
+    return (snapshot(model.generator.trainable_variables),
+            snapshot(model.discriminator.trainable_variables))
+
+
+def test_simultaneous_updates_take_the_generator_gradient_before_the_discriminator_moves():
+    alternating_g, alternating_d = one_step_on_the_ring(False, 0.5)
+    simultaneous_g, simultaneous_d = one_step_on_the_ring(True, 0.5)
+    frozen_d_g, _ = one_step_on_the_ring(True, 0.0)
+    for first, second in zip(alternating_d, simultaneous_d):  # D moves first either way
+        np.testing.assert_allclose(second, first, atol=1e-6)
+    # Simultaneous: G's step ignores how far D moved in the same step ...
+    for first, second in zip(frozen_d_g, simultaneous_g):
+        np.testing.assert_allclose(second, first, atol=1e-6)
+    # ... alternating: G answers the updated D.
+    assert max(np.abs(a - s).max() for a, s in zip(alternating_g, simultaneous_g)) > 1e-4
+
+
+def test_simultaneous_updates_are_saved_and_refuse_several_critic_steps():
+    model = DCGAN(data_shape=(2,), latent_dim=2, hidden_dim=8, simultaneous_updates=True)
+    assert DCGAN.from_config(model.get_config()).simultaneous_updates is True
+    with pytest.raises(ValueError, match="set critic_steps=1"):
+        WGANGP(data_shape=(2,), latent_dim=2, hidden_dim=8, simultaneous_updates=True)
+
+
 class GradientPenaltyTest(TestCase):
     def test_linear_critic_penalty_is_closed_form(self):
         # f(x) = w.x + b has gradient w everywhere, so the penalty is (||w|| - 1)^2 for any alpha.

@@ -11,8 +11,12 @@ writes — its losses, penalties and metrics — is shared `keras.ops` code; thi
 - `input_gradients(function, x)`: d sum(function(x)) / dx with a differentiable result, for
   gradient penalties (second-order on every backend).
 - `train_step`: `critic_steps` discriminator updates, then one generator update, each with its own
-  optimizer. On JAX the whole step runs under one StatelessScope over the model's state, so the
-  same code as TF and torch updates the state that JAX's compiled step threads through.
+  optimizer (alternating: the generator's gradient sees the updated discriminator). With
+  `simultaneous_updates=True` both gradients are taken at the same point and then both applied,
+  the gradient descent-ascent that game theory analyses (see
+  apps/experiments/alternating_vs_simultaneous.py for what it does to convergence). On JAX the
+  whole step runs under one StatelessScope over the model's state, so the same code as TF and
+  torch updates the state that JAX's compiled step threads through.
 
 Two optimizers (two time-scale update rule, Heusel et al., 2017) live in one
 `keras.optimizers.MultiOptimizer`: JAX's trainer threads exactly `model.optimizer.variables`, and
@@ -66,13 +70,19 @@ class AdversarialModel(GenerativeModel):
 
     Args:
         critic_steps: int. Discriminator (critic) updates per generator update (n_critic).
+        simultaneous_updates: bool. Take both networks' gradients at the same weights and apply
+            them together (one update each per step), instead of alternating.
     """
 
-    def __init__(self, critic_steps=1, **kwargs):
+    def __init__(self, critic_steps=1, simultaneous_updates=False, **kwargs):
         super().__init__(**kwargs)
         if isinstance(critic_steps, bool) or int(critic_steps) < 1:
             raise ValueError(f"critic_steps must be a positive integer; got {critic_steps!r}.")
         self.critic_steps = int(critic_steps)
+        self.simultaneous_updates = bool(simultaneous_updates)
+        if self.simultaneous_updates and self.critic_steps != 1:
+            raise ValueError(f"simultaneous_updates makes one update of each network per step; "
+                             f"set critic_steps=1 (got {self.critic_steps}).")
 
     # --- compile: two optimizers in one MultiOptimizer --------------------------------------
     def compile(self, generator_optimizer=None, discriminator_optimizer=None, optimizer=None,
@@ -146,11 +156,26 @@ class AdversarialModel(GenerativeModel):
             return self._jax_train_step(*args)
         return self._stateful_train_step(*args)
 
+    def simultaneous_update(self, real, condition):
+        """Both networks' gradients at the current weights, then both applied."""
+        discriminator_variables = self.discriminator.trainable_variables
+        generator_variables = self.generator.trainable_variables
+        discriminator_gradients = self._gradients(
+            lambda: self.discriminator_loss(real, condition), discriminator_variables)
+        generator_gradients = self._gradients(
+            lambda: self.generator_loss(ops.shape(real)[0], condition), generator_variables)
+        self._apply(self.discriminator_optimizer, discriminator_gradients,
+                    discriminator_variables)
+        self._apply(self.generator_optimizer, generator_gradients, generator_variables)
+
     def _stateful_train_step(self, data):
         real, condition = self.unpack(data)
-        for _ in range(self.critic_steps):
-            self.discriminator_update(real, condition)
-        self.generator_update(ops.shape(real)[0], condition)
+        if self.simultaneous_updates:
+            self.simultaneous_update(real, condition)
+        else:
+            for _ in range(self.critic_steps):
+                self.discriminator_update(real, condition)
+            self.generator_update(ops.shape(real)[0], condition)
         self.optimizer.iterations.assign_add(1)
         return {metric.name: metric.result() for metric in self.metrics}
 

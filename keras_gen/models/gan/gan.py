@@ -25,6 +25,7 @@ class GAN(AdversarialModel):
         spectral_norm: bool. Spectrally normalize every discriminator layer.
         generator, discriminator: keras.Model or None. Custom networks.
         critic_steps: int. Discriminator updates per generator update.
+        simultaneous_updates: bool. Both gradients at the same weights (default: alternating).
         seed: int or None. Seeds training noise and unseeded `sample()` calls.
     """
 
@@ -33,8 +34,9 @@ class GAN(AdversarialModel):
     def __init__(self, latent_dim=64, data_shape=(28, 28, 1), num_classes=None,
                  generator_filters=(128, 64), discriminator_filters=(64, 128), hidden_dim=128,
                  spectral_norm=False, generator=None, discriminator=None, critic_steps=1,
-                 seed=None, **kwargs):
-        super().__init__(critic_steps=critic_steps, **kwargs)
+                 simultaneous_updates=False, seed=None, **kwargs):
+        super().__init__(critic_steps=critic_steps, simultaneous_updates=simultaneous_updates,
+                         **kwargs)
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
         self.data_shape = tuple(int(s) for s in data_shape)
         self.num_classes = None if num_classes is None else check_positive_int(num_classes,
@@ -151,5 +153,6 @@ class GAN(AdversarialModel):
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "critic_steps": self.critic_steps,
+            "simultaneous_updates": self.simultaneous_updates,
             "seed": self.seed,
         }
