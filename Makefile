@@ -69,11 +69,13 @@ run: setup
 # busy; two workers of one thread each (TensorFlow, XLA, torch) fill both without the two
 # frameworks' thread pools fighting over them. JAX keeps each XLA compilation in a cache for
 # the run, so a test that builds the same tiny model again, and the app subprocesses, skip
-# compiling it anew.
+# compiling it anew. The real-image feature cache (keyed by the feature network's hash, not the
+# backend) is shared by the three backends' runs, as a user's ~/.cache/keras_gen would be.
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: setup
 	@failed=""; cache=$$(mktemp -d); trap 'rm -rf "$$cache"' EXIT; \
-	export JAX_COMPILATION_CACHE_DIR=$$cache JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0; \
+	export JAX_COMPILATION_CACHE_DIR=$$cache/jax JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0; \
+	export KERAS_GEN_CACHE_DIR=$$cache/keras_gen; mkdir -p $$cache/jax; \
 	export OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1; \
 	export XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"; \
 	for backend in $(BACKENDS); do \

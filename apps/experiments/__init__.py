@@ -10,4 +10,5 @@ EXPERIMENTS = {
     "concentration": "apps.experiments.concentration",
     "js_vs_wasserstein": "apps.experiments.js_vs_wasserstein",
     "alternating_vs_simultaneous": "apps.experiments.alternating_vs_simultaneous",
+    "optimizers": "apps.experiments.optimizers",
 }

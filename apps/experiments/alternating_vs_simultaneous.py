@@ -45,8 +45,16 @@ def alternating(x, y, learning_rate, steps):
     return np.array(path)
 
 
-def train_ring_gan(simultaneous, settings, seed):
-    """Trains one DCGAN on the ring; returns (model, per-checkpoint curve)."""
+def adam_for_gans(learning_rate=1e-3):
+    return keras.optimizers.Adam(learning_rate, beta_1=0.5)
+
+
+def train_ring_gan(simultaneous, settings, seed, optimizers=None):
+    """Trains one DCGAN on the ring; returns (model, per-checkpoint curve).
+
+    `optimizers`: a (generator, discriminator) pair of optimizers; both Adam(1e-3, beta_1=0.5)
+    when None. `settings` names gan_steps, gan_checkpoints and gan_samples (see SIZES).
+    """
     from apps.experiments.js_vs_wasserstein import assignment_wasserstein
     from keras_gen.data import ring_of_gaussians
     from keras_gen.metrics import modes_covered
@@ -56,8 +64,10 @@ def train_ring_gan(simultaneous, settings, seed):
     keras.utils.set_random_seed(seed)  # the same initial weights for both kinds of update
     model = DCGAN(data_shape=(2,), latent_dim=2, hidden_dim=128, seed=seed,
                   simultaneous_updates=simultaneous)
-    model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-                  discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    generator_optimizer, discriminator_optimizer = optimizers or (adam_for_gans(),
+                                                                 adam_for_gans())
+    model.compile(generator_optimizer=generator_optimizer,
+                  discriminator_optimizer=discriminator_optimizer)
     steps_per_checkpoint = settings["gan_steps"] // settings["gan_checkpoints"]
     points = ring.sample(steps_per_checkpoint * GAN_BATCH, seed=seed)
     reference = ring.sample(settings["gan_samples"], seed=seed + 1)
@@ -65,15 +75,21 @@ def train_ring_gan(simultaneous, settings, seed):
 
     def measure(step):
         samples = model.sample(COVERAGE_SAMPLES, seed=seed + 2)
+        if not np.isfinite(samples).all():  # diverged: a result to report, not a crash
+            curve.append({"step": step, "wasserstein_to_data": None, "modes_covered": 0,
+                          "diverged": True})
+            return False
         curve.append({"step": step, "wasserstein_to_data": assignment_wasserstein(
             samples[:settings["gan_samples"]], reference),
             "modes_covered": modes_covered(samples, ring.modes, ring.std)})
+        return True
 
     measure(0)
     for checkpoint in range(1, settings["gan_checkpoints"] + 1):
         # One epoch over fresh-shuffled points per checkpoint; verbose=0 keeps the log short.
         model.fit(points, batch_size=GAN_BATCH, epochs=1, verbose=0, shuffle=True)
-        measure(checkpoint * steps_per_checkpoint)
+        if not measure(checkpoint * steps_per_checkpoint):
+            break
     return model, curve
 
 

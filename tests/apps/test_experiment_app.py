@@ -94,3 +94,23 @@ def test_experiment_keeps_existing_files_unless_overwrite(run_app, tmp_path):
     assert not (tmp_path / "concentration.json").exists()
     result = run_app("experiment", ["nonsense", "--output", tmp_path])
     assert result.returncode == 2 and "invalid choice: 'nonsense'" in result.stderr
+
+
+# Trains keras_gen's VAE and DCGAN through fit(), tested on every backend elsewhere: once.
+@pytest.mark.backend_independent
+def test_optimizers_train_from_the_same_weights_for_the_same_steps_and_adam_wins_the_gan(
+        run_app, tmp_path):
+    results = run_experiment(run_app, "optimizers", tmp_path)
+    vaes = {name: row for name, row in results["vae"].items() if isinstance(row, dict)}
+    assert len(vaes) == 2 and len({row["steps"] for row in vaes.values()}) == 1
+    for row in vaes.values():
+        # 784 ln 2 = 543.4 nats is the untrained decoder's (logits 0); every optimizer gets below.
+        assert 100 < row["test_nll"] < 784 * np.log(2), row
+    gans = {name: row for name, row in results["ring_gan"].items() if isinstance(row, dict)}
+    assert len(gans) == 3
+    starts = {row["curve"][0]["wasserstein_to_data"] for row in gans.values()}
+    assert len(starts) == 1  # one initial generator for all three
+    assert {tuple(c["step"] for c in row["curve"]) for row in gans.values()} == {(0, 20, 40)}
+    final = {name.split(" ")[0]: row["final"]["wasserstein_to_data"] for name, row in gans.items()
+             if name.startswith(("SGD", "Adam lr"))}
+    assert final["Adam"] < final["SGD"], final

@@ -239,7 +239,7 @@ class DDPM(GenerativeModel):
             num_timesteps = check_positive_int(num_timesteps, "num_timesteps")
         batch_size = check_positive_int(batch_size, "batch_size")
         bounds = [variational_bound(self, x[start:start + batch_size], num_timesteps,
-                                    seed + index)
+                                    seed + index, images_per_call=batch_size)
                   for index, start in enumerate(range(0, len(x), batch_size))]
         return -np.concatenate(bounds)
 

@@ -12,7 +12,7 @@ samplers do) and the posterior's fixed variance beta-tilde_t, the variance `samp
 "ddpm")` draws with; at t = 1, where beta-tilde_1 = 0, the decoder uses beta-tilde_2 (as the
 improved-diffusion code does). The mean term of each KL is then |mu_q - mu_p|^2 / (2 beta-tilde_t).
 
-Every t in 2..T costs one denoiser call per image. `num_timesteps=None` sums all of them (the
+Every t in 2..T costs one denoiser evaluation per image. `num_timesteps=None` sums all of them (the
 exact bound); a number K estimates the sum without bias from K timesteps drawn one per stratum of
 2..T (stratified Monte Carlo), scaled by (T - 1) / K. The math is numpy float64; the denoiser runs
 on the Keras backend.
@@ -59,48 +59,62 @@ def _bound_timesteps(num_timesteps, k, rng):
     return draws, (high - low).astype("float64")
 
 
-def variational_bound(model, x_0, num_timesteps=None, seed=0):
-    """The bound L of each image in nats: numpy `(batch,)`. See the module docstring."""
+def variational_bound(model, x_0, num_timesteps=None, seed=0, images_per_call=250):
+    """The bound L of each image in nats: numpy `(batch,)`. See the module docstring.
+
+    `images_per_call` caps one denoiser call: several timesteps of a small batch share a call
+    (a few calls instead of T - 1 for a handful of images), with the same noise draws, in the
+    same order, as one call per timestep.
+    """
     x_0 = np.asarray(x_0, np.float64)
     rng = np.random.default_rng(seed)
     alpha_bars, betas = model.schedule.alpha_bars, model.schedule.betas
     T = model.num_timesteps
     axes = tuple(range(1, x_0.ndim))
+    per_timestep = (-1,) + (1,) * x_0.ndim  # broadcasts a (steps,) vector over (steps, batch, ...)
 
     def posterior(x_start, x_t, t):
-        """Mean and variance of q(x_{t-1} | x_t, x_0 = x_start)."""
-        ab_t, ab_s = alpha_bars[t], alpha_bars[t - 1]
-        mean = (math.sqrt(ab_s) * betas[t] / (1 - ab_t)) * x_start \
-            + (math.sqrt(1 - betas[t]) * (1 - ab_s) / (1 - ab_t)) * x_t
-        return mean, (1 - ab_s) / (1 - ab_t) * betas[t]
+        """Mean and variance of q(x_{t-1} | x_t, x_0 = x_start); t is a (steps,) vector."""
+        ab_t, ab_s, beta = alpha_bars[t], alpha_bars[t - 1], betas[t]
+        mean = (np.sqrt(ab_s) * beta / (1 - ab_t)).reshape(per_timestep) * x_start \
+            + (np.sqrt(1 - beta) * (1 - ab_s) / (1 - ab_t)).reshape(per_timestep) * x_t
+        return mean, ((1 - ab_s) / (1 - ab_t) * beta).reshape(per_timestep)
 
     def predicted_x0(x_t, t):
+        """x_t `(steps, batch, ...)` at timesteps t `(steps,)`: one denoiser call for all."""
+        flat = x_t.reshape((-1,) + x_0.shape[1:]).astype("float32")
+        output = model.denoise(flat, np.repeat(t, len(x_0))).astype(np.float64)
+        output = output.reshape(x_t.shape)
         # As keras_gen.schedules.predicted_x0_and_noise, in float64 numpy.
-        output = model.denoise(x_t.astype("float32"), t).astype(np.float64)
-        ab_t = alpha_bars[t]
+        ab_t = alpha_bars[t].reshape(per_timestep)
         if model.prediction == "epsilon":
-            x_start = (x_t - math.sqrt(1 - ab_t) * output) / math.sqrt(ab_t)
+            x_start = (x_t - np.sqrt(1 - ab_t) * output) / np.sqrt(ab_t)
         else:  # v
-            x_start = math.sqrt(ab_t) * x_t - math.sqrt(1 - ab_t) * output
+            x_start = np.sqrt(ab_t) * x_t - np.sqrt(1 - ab_t) * output
         return np.clip(x_start, -1.0, 1.0)
 
     def noised(t):
-        noise = rng.standard_normal(x_0.shape)
-        return math.sqrt(alpha_bars[t]) * x_0 + math.sqrt(1 - alpha_bars[t]) * noise
+        noise = np.stack([rng.standard_normal(x_0.shape) for _ in t])  # one draw per t, in order
+        return (np.sqrt(alpha_bars[t]).reshape(per_timestep) * x_0
+                + np.sqrt(1 - alpha_bars[t]).reshape(per_timestep) * noise)
 
     prior_term = gaussian_kl(math.sqrt(alpha_bars[T]) * x_0, 1 - alpha_bars[T], 0.0, 1.0)
     total = prior_term.sum(axis=axes)
     timesteps, weights = _bound_timesteps(T, num_timesteps, rng)
     weights = np.broadcast_to(weights, timesteps.shape)
-    for t, weight in zip(timesteps, weights):
+    steps_per_call = max(1, images_per_call // len(x_0))
+    for start in range(0, len(timesteps), steps_per_call):
+        t = timesteps[start:start + steps_per_call]
         x_t = noised(t)
         mean_q, variance = posterior(x_0, x_t, t)
         mean_p, _ = posterior(predicted_x0(x_t, t), x_t, t)
-        total += weight * ((mean_q - mean_p) ** 2 / (2 * variance)).sum(axis=axes)
-    x_1 = noised(1)
+        kl_terms = ((mean_q - mean_p) ** 2 / (2 * variance)).sum(axis=tuple(a + 1 for a in axes))
+        total += (weights[start:start + steps_per_call, None] * kl_terms).sum(axis=0)
+    one = np.array([1])
+    x_1 = noised(one)
     # beta-tilde_2 (beta-tilde_1 is 0); a one-step chain has only beta_1.
     decoder_variance = (1 - alpha_bars[1]) / (1 - alpha_bars[2]) * betas[2] if T > 1 else betas[1]
-    decoder_mean = predicted_x0(x_1, 1)  # posterior mean at t = 1 is the predicted x_0 itself
+    decoder_mean = predicted_x0(x_1, one)[0]  # at t = 1 the posterior mean is the predicted x_0
     total -= discretized_gaussian_log_likelihood(x_0, decoder_mean,
                                                  0.5 * math.log(decoder_variance)).sum(axis=axes)
     return total
