@@ -11,4 +11,5 @@ EXPERIMENTS = {
     "js_vs_wasserstein": "apps.experiments.js_vs_wasserstein",
     "alternating_vs_simultaneous": "apps.experiments.alternating_vs_simultaneous",
     "optimizers": "apps.experiments.optimizers",
+    "progressive_gan": "apps.experiments.progressive_gan",
 }

@@ -21,6 +21,10 @@ def evaluation(run_app, model_file, output, *arguments):
     return json.loads(output.read_text())
 
 
+# apps.evaluate is numpy over the protocol's calls (sample, log_likelihood, the feature network),
+# and those are tested on every backend: tests/models/test_protocol.py and the per-backend
+# classifier test in tests/evaluation. So the app's own work runs once.
+@pytest.mark.backend_independent
 def test_evaluate_judges_samples_and_likelihoods_through_the_protocol_and_tables_them(
         tmp_path, run_app, trained_dcgan, trained_vae, trained_ddpm, trained_mini_gpt):
     gan = evaluation(run_app, trained_dcgan[1], tmp_path / "gan.json", "--num-samples", "200",

@@ -114,3 +114,40 @@ def test_optimizers_train_from_the_same_weights_for_the_same_steps_and_adam_wins
     final = {name.split(" ")[0]: row["final"]["wasserstein_to_data"] for name, row in gans.items()
              if name.startswith(("SGD", "Adam lr"))}
     assert final["Adam"] < final["SGD"], final
+
+
+def test_resolution_blend_shows_7_14_and_28_pixel_images_and_fades_between_them():
+    import keras
+
+    from apps.experiments.progressive_gan import ResolutionBlend, stage_at
+
+    images = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)).astype("float32")
+    blocks_of = {7: images.reshape(2, 7, 4, 7, 4, 1).mean(axis=(2, 4)),
+                 14: images.reshape(2, 14, 2, 14, 2, 1).mean(axis=(2, 4))}
+    at = {r: np.repeat(np.repeat(b, 28 // r, axis=1), 28 // r, axis=2)
+          for r, b in blocks_of.items()}
+    blend = ResolutionBlend()
+    for stage, expected in ((0.0, at[7]), (1.0, at[14]), (2.0, images),
+                            (0.25, 0.75 * at[7] + 0.25 * at[14]),
+                            (1.5, 0.5 * at[14] + 0.5 * images)):
+        blend.stage.assign(stage)
+        shown = keras.ops.convert_to_numpy(blend(images))
+        np.testing.assert_allclose(shown, expected, atol=1e-6, err_msg=f"stage {stage}")
+    assert [stage_at(p) for p in (0.0, 0.2, 0.275, 0.5, 0.7, 1.0)] == pytest.approx(
+        [0.0, 0.0, 0.5, 1.0, 2.0, 2.0])
+
+
+# Trains keras_gen's DCGAN through fit() (tested on every backend elsewhere): once.
+@pytest.mark.backend_independent
+def test_progressive_gan_raises_the_resolution_to_28_and_both_runs_get_the_same_steps(
+        run_app, tmp_path):
+    results = run_experiment(run_app, "progressive_gan", tmp_path)
+    fixed, progressive = results["runs"]["fixed 28x28"], results["runs"]["7 -> 14 -> 28"]
+    assert [c["step"] for c in fixed["curve"]] == [c["step"] for c in progressive["curve"]]
+    stages = [c["stage"] for c in progressive["curve"]]
+    assert stages == sorted(stages) and stages[0] < 1.0 and stages[-1] == 2.0
+    assert all(c["stage"] == 2.0 for c in fixed["curve"])
+    for run in (fixed, progressive):
+        assert 0 < run["final_fid"] < 1000 and run["train_seconds"] > 0
+    assert results["feature_network"].startswith("mnist/classifier.keras@")
+    assert results["fid_samples"] == 100
