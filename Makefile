@@ -16,9 +16,9 @@ RUN_OUTPUT := saved_models/vae_mnist
 export KERAS_GEN_DATA_DIR ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup run test data-packages browser-packages clean
+.PHONY: setup run test system-packages clean
 
-setup: $(STAMP) data-packages browser-packages
+setup: $(STAMP) system-packages
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,25 +32,21 @@ $(STAMP): requirements.txt pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Fashion-MNIST's .gz files from Debian (needs root, as on CI). Online users can skip it:
-# the loader then downloads through TFDS.
-data-packages:
-	@if [ ! -d $(FASHION_MNIST_DIR) ]; then \
+# Debian packages, installed with one apt-get update (needs root, as on CI):
+# - dataset-fashion-mnist: Fashion-MNIST's .gz files (online users can skip it: the loader then
+#   downloads through TFDS);
+# - chromium, chromium-driver: the browser for apps.human_eval's test (a browser that Selenium
+#   would download cannot be fetched offline).
+system-packages:
+	@missing=""; \
+	[ -d $(FASHION_MNIST_DIR) ] || missing=" dataset-fashion-mnist"; \
+	{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || \
+	  missing="$$missing chromium chromium-driver"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist) >/dev/null; \
+	    (apt-get update -qq && apt-get install -y -qq $$missing) >/dev/null; \
 	  else \
-	    echo "Fashion-MNIST offline files missing: run 'sudo apt-get install dataset-fashion-mnist'"; \
-	  fi; \
-	fi
-
-# Chromium and its WebDriver from Debian, for apps.human_eval's browser test (needs root, as on
-# CI); a browser that Selenium would download cannot be fetched offline.
-browser-packages:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null; \
-	  else \
-	    echo "Chromium missing for the browser test: run 'sudo apt-get install chromium chromium-driver'"; \
+	    echo "Debian packages missing: run 'sudo apt-get install$$missing'"; \
 	  fi; \
 	fi
 
