@@ -93,6 +93,16 @@ def train_ring_gan(simultaneous, settings, seed, optimizers=None):
     return model, curve
 
 
+def draw_ring_samples(axis, samples, modes, title):
+    """A ring GAN's samples over the ring's modes, on the ring's square."""
+    axis.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.3, label="generated")
+    axis.scatter(modes[:, 0], modes[:, 1], c="k", marker="x", label="modes")
+    axis.set_title(title, fontsize=9)
+    axis.set_aspect("equal")
+    axis.set_xlim(-3, 3)
+    axis.set_ylim(-3, 3)
+
+
 def run_ring_gans(axes, settings, seed):
     from keras_gen.data import ring_of_gaussians
 
@@ -102,14 +112,9 @@ def run_ring_gans(axes, settings, seed):
                                                    ("simultaneous", True)]):
         model, curve = train_ring_gan(simultaneous, settings, seed)
         results[kind] = {"curve": curve, "final": curve[-1]}
-        samples = model.sample(COVERAGE_SAMPLES, seed=seed + 2)
-        axes[column].scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.3, label="generated")
-        axes[column].scatter(modes[:, 0], modes[:, 1], c="k", marker="x", label="modes")
-        axes[column].set_title(f"Ring GAN, {kind}: {curve[-1]['modes_covered']}/8 modes, "
-                               f"W1 {curve[-1]['wasserstein_to_data']:.2f}", fontsize=9)
-        axes[column].set_aspect("equal")
-        axes[column].set_xlim(-3, 3)
-        axes[column].set_ylim(-3, 3)
+        draw_ring_samples(axes[column], model.sample(COVERAGE_SAMPLES, seed=seed + 2), modes,
+                          f"Ring GAN, {kind}: {curve[-1]['modes_covered']}/8 modes, "
+                          f"W1 {curve[-1]['wasserstein_to_data']:.2f}")
         style = "--" if simultaneous else "-"
         axes[2].plot([c["step"] for c in curve], [c["wasserstein_to_data"] for c in curve],
                      style, label=kind)

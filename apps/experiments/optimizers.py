@@ -3,10 +3,11 @@
 A VAE's negative ELBO on binarized MNIST sums 784 Bernoulli terms, so its gradient is large and
 scaled differently from layer to layer: SGD with momentum needs a learning rate small enough for
 the steepest direction and then moves slowly along the flat ones, while Adam divides each
-coordinate by its own gradient scale. A GAN is a game, not a minimisation: momentum carries each player past
-the other's last move (the rotation of the bilinear game in `alternating_vs_simultaneous`), and
-the two time-scale update rule (TTUR, Heusel et al., 2017) gives the discriminator a larger
-learning rate than the generator so that it tracks its best response.
+coordinate by its own gradient scale. A GAN is a game, not a minimisation: momentum carries
+each player past the other's last move (the rotation of the bilinear game in
+`alternating_vs_simultaneous`), and the two time-scale update rule (TTUR, Heusel et al., 2017)
+gives the discriminator a larger learning rate than the generator so that it tracks its best
+response. The runs' numbers are in the README's experiments table.
 
 The experiment trains keras_gen's VAE on real binarized MNIST and keras_gen's DCGAN (MLPs) on
 the ring of 8 Gaussians, each once per optimizer, from the same initial weights, for the same
@@ -80,7 +81,11 @@ def run_vaes(axis, settings, seed):
 
 
 def run_gans(scatter_axes, curve_axis, settings, seed):
-    from apps.experiments.alternating_vs_simultaneous import COVERAGE_SAMPLES, train_ring_gan
+    from apps.experiments.alternating_vs_simultaneous import (
+        COVERAGE_SAMPLES,
+        draw_ring_samples,
+        train_ring_gan,
+    )
     from keras_gen.data import ring_of_gaussians
 
     modes = ring_of_gaussians().modes
@@ -88,14 +93,8 @@ def run_gans(scatter_axes, curve_axis, settings, seed):
     for column, (name, pair) in enumerate(gan_optimizers().items()):
         model, curve = train_ring_gan(False, settings, seed, optimizers=pair)
         results[name] = {"curve": curve, "final": curve[-1]}
-        samples = model.sample(COVERAGE_SAMPLES, seed=seed + 2)
-        axis = scatter_axes[column]
-        axis.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.3)
-        axis.scatter(modes[:, 0], modes[:, 1], c="k", marker="x")
-        axis.set_title(f"Ring GAN, {name}\n{describe(curve[-1])}", fontsize=9)
-        axis.set_aspect("equal")
-        axis.set_xlim(-3, 3)
-        axis.set_ylim(-3, 3)
+        draw_ring_samples(scatter_axes[column], model.sample(COVERAGE_SAMPLES, seed=seed + 2),
+                          modes, f"Ring GAN, {name}\n{describe(curve[-1])}")
         finite = [c for c in curve if not c.get("diverged")]
         curve_axis.plot([c["step"] for c in finite], [c["wasserstein_to_data"] for c in finite],
                         label=name + (" (diverged)" if len(finite) < len(curve) else ""))

@@ -101,20 +101,19 @@ def train(settings, progressive, images, judge, seed):
     """
     model, blend = build_gan(settings, progressive, seed)
     order_rng = np.random.default_rng(seed)
-    batches_per_epoch = len(images) // BATCH
-    segment = max(1, batches_per_epoch // SEGMENTS_PER_EPOCH) * BATCH
-    total_steps = settings["epochs"] * (len(images) // segment) * (segment // BATCH)
+    steps_per_segment = max(1, len(images) // BATCH // SEGMENTS_PER_EPOCH)
+    segment = steps_per_segment * BATCH  # images per fit() call
+    total_steps = settings["epochs"] * (len(images) // segment) * steps_per_segment
     curve, seconds, step = [], 0.0, 0
     for epoch in range(1, settings["epochs"] + 1):
         shuffled = images[order_rng.permutation(len(images))]
         started = time.perf_counter()
         for first in range(0, len(images) - segment + 1, segment):
-            if blend is not None:
-                segment_steps = segment // BATCH
-                blend.stage.assign(stage_at((step + segment_steps / 2) / total_steps))
+            if blend is not None:  # the stage at the segment's middle
+                blend.stage.assign(stage_at((step + steps_per_segment / 2) / total_steps))
             model.fit(shuffled[first:first + segment], batch_size=BATCH, epochs=1, verbose=0,
                       shuffle=False)
-            step += segment // BATCH
+            step += steps_per_segment
         seconds += time.perf_counter() - started  # training only, not the FID
         curve.append({"step": step, "seconds": seconds,
                       "stage": float(keras.ops.convert_to_numpy(blend.stage)) if blend else 2.0,

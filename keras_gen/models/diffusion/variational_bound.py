@@ -12,10 +12,10 @@ samplers do) and the posterior's fixed variance beta-tilde_t, the variance `samp
 "ddpm")` draws with; at t = 1, where beta-tilde_1 = 0, the decoder uses beta-tilde_2 (as the
 improved-diffusion code does). The mean term of each KL is then |mu_q - mu_p|^2 / (2 beta-tilde_t).
 
-Every t in 2..T costs one denoiser evaluation per image. `num_timesteps=None` sums all of them (the
-exact bound); a number K estimates the sum without bias from K timesteps drawn one per stratum of
-2..T (stratified Monte Carlo), scaled by (T - 1) / K. The math is numpy float64; the denoiser runs
-on the Keras backend.
+Every t in 2..T costs one denoiser evaluation per image. `num_timesteps=None` sums all of them
+(the exact bound); a number K estimates the sum without bias from K timesteps drawn one per
+stratum of 2..T (stratified Monte Carlo), scaled by (T - 1) / K. The math is numpy float64; the
+denoiser runs on the Keras backend.
 """
 
 import math
