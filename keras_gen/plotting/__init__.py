@@ -1,4 +1,4 @@
-"""PNG pictures: image grids, loss curves, densities.
+"""PNG pictures: image grids, loss curves, densities, diversity diagnostics.
 
 Every picture is drawn on its own `matplotlib.figure.Figure`, never through pyplot: the library
 picks no matplotlib backend and leaves no figure open, so a notebook's plots stay as they were.
@@ -11,4 +11,9 @@ from keras_gen.plotting.density import (
     save_density_comparison,
     save_latent_mapping,
     save_point_cloud,
+)
+from keras_gen.plotting.sample_diagnostics import (
+    save_mode_samples,
+    save_nearest_pairs,
+    save_principal_components,
 )

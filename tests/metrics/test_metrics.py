@@ -37,3 +37,25 @@ def test_fitted_gaussian_nll_matches_the_closed_form_entropy():
     one = np.random.default_rng(1).standard_normal((50, 1)) * 3.0 + 1.0
     expected = 0.5 + 0.5 * math.log(2 * math.pi * one.var())
     assert abs(fitted_gaussian_nll(one) - expected) < 1e-9
+
+
+def test_mode_coverage_protocol_on_constructed_sets():
+    from keras_gen.metrics import mode_coverage
+
+    ring = ring_of_gaussians()
+    everywhere = ring.sample(2500, seed=0)
+    report = mode_coverage(everywhere, ring.modes, ring.std)
+    assert report["modes_captured"] == 8 and report["num_modes"] == 8
+    assert report["high_quality_fraction"] > 0.99  # 3 std holds 98.9% of a 2-D Gaussian
+    assert report["kl_to_uniform"] < 0.01
+    one_mode = np.repeat(ring.modes[:1], 2500, axis=0)
+    report = mode_coverage(one_mode, ring.modes, ring.std)
+    assert report["modes_captured"] == 1
+    assert report["kl_to_uniform"] == pytest.approx(math.log(8))
+    # Off-mode points (the centre, between modes) count as low quality and capture nothing.
+    off = np.concatenate([one_mode[:500], np.zeros((500, 2))])
+    report = mode_coverage(off, ring.modes, ring.std)
+    assert report["high_quality_fraction"] == 0.5 and report["modes_captured"] == 1
+    assert mode_coverage(np.zeros((10, 2)), ring.modes, ring.std)["kl_to_uniform"] == math.inf
+    with pytest.raises(ValueError, match="diverged"):
+        mode_coverage(np.full((10, 2), np.nan), ring.modes, ring.std)
