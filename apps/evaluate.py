@@ -11,14 +11,22 @@ Usage:
 For a model that samples images of MNIST or Fashion-MNIST: FID, KID, Inception Score,
 precision / recall and density / coverage of --num-samples samples, in the space of the
 committed feature network (saved_models/feature_networks/<dataset>/classifier.keras), against
-the first 10,000 training images (their features are cached on disk). For a model with a
+the first 10,000 training images (their features are cached on disk); from the same samples the
+birthday test (20 batches of 100 in that space, with a PNG of the closest pairs) and the
+principal components of the reference images (a PNG of both sets on them, and the per-component
+gaps); for a conditional GAN, pluralistic diversity per label beside real images'. For a model
+of 2-D points (a run on moons, ring or grid): the mode-coverage protocol on 2,500 samples
+(VEEGAN / PacGAN), Wasserstein-1, KL both ways and JS to as many fresh data points, and a PNG of
+the samples over the modes. For a model with a
 likelihood (VAE: IWAE bound; DDPM: variational bound, discretized decoder; RealNVP: exact;
 language models: per character): the mean NLL on
 the test images (validation text) in nats and bits per dimension. Timings of each part too.
 The dataset comes from the run folder's training_state.json, else --dataset.
 
 Writes --output (default: evaluation.json beside the model file; evaluation_<label>.json
-when --sampler or --steps is given), never over an existing file without --overwrite.
+when --sampler or --steps is given) and its pictures beside it (<output>_nearest_pairs.png,
+<output>_principal_components.png, <output>_modes.png), never over an existing file without
+--overwrite.
 """
 
 import argparse
@@ -36,16 +44,21 @@ from apps.failures import (
     is_out_of_memory,
     unwritable_reason,
 )
-from apps.judging import JUDGED_DATASETS
+from apps.judging import JUDGED_DATASETS, REFERENCE_IMAGES, REFERENCE_SPLIT
 from apps.quiet_start import import_tensorflow_quietly
 from apps.run_folder import RunStateCorruptError, read_training_state
 
 DEFAULT_NUM_SAMPLES = 10_000
+TOY_DATASETS = ("moons", "ring", "grid")
+BIRTHDAY_BATCH, BIRTHDAY_BATCHES = 100, 20  # s = 100: a duplicate is even odds at ~5,000 items
+PICTURES = ("nearest_pairs", "principal_components", "modes")
 # The table's columns: (header, key of the evaluation JSON).
 TABLE_COLUMNS = [
     ("model", "label"), ("samples", "num_generated"), ("FID", "fid"), ("KID", "kid"),
     ("KID std", "kid_std"), ("IS", "inception_score"), ("precision", "precision"),
     ("recall", "recall"), ("density", "density"), ("coverage", "coverage"),
+    ("birthday dup.", "birthday_duplicate_rate"), ("modes", "modes_captured"),
+    ("HQ", "high_quality_fraction"), ("W1", "wasserstein_1"),
     ("NLL (nats)", "nll"), ("bits/dim", "bits_per_dim"), ("likelihood", "likelihood_kind"),
     ("sampling s", "seconds_sampling"), ("features s", "seconds_features"),
 ]
@@ -61,7 +74,7 @@ def parse_args(argv=None):
                              "with)")
     source.add_argument("--table", nargs="+", metavar="JSON",
                         help="print one Markdown table of these evaluation files")
-    parser.add_argument("--dataset", choices=JUDGED_DATASETS + ("tiny_shakespeare",),
+    parser.add_argument("--dataset", choices=JUDGED_DATASETS + TOY_DATASETS + ("tiny_shakespeare",),
                         help="default: the run's (training_state.json), else mnist")
     parser.add_argument("--num-samples", type=positive_int, default=DEFAULT_NUM_SAMPLES,
                         help=f"samples judged (default {DEFAULT_NUM_SAMPLES:,}; FID compares "
@@ -111,15 +124,23 @@ def parse_args(argv=None):
         name = ("evaluation" + (f"_{suffix}" if suffix else "") if args.model_file
                 else f"real_{args.dataset}")
         args.output = os.path.join(folder, name + ".json")
-    if args.output and os.path.exists(args.output) and not args.overwrite:
-        parser.error(f"{args.output} already exists; choose another --output or pass "
-                     "--overwrite")
+    for path in ([args.output, *picture_paths(args).values()]
+                 if args.output and not args.table else [args.output] if args.output else []):
+        if os.path.exists(path) and not args.overwrite:
+            parser.error(f"{path} already exists; choose another --output or pass "
+                         "--overwrite")
     if args.output and os.path.isdir(args.output):
         parser.error(f"--output {args.output} is a folder; name a file")
     if args.output and (reason := unwritable_reason(
             os.path.dirname(os.path.abspath(args.output)), "--output's folder")):
         parser.error(reason)  # before minutes of sampling, not after
     return parser, args
+
+
+def picture_paths(args):
+    """`{picture: path}` beside the JSON output: evaluation.json -> evaluation_modes.png."""
+    stem = os.path.splitext(args.output)[0]
+    return {name: f"{stem}_{name}.png" for name in PICTURES}
 
 
 def _sampler_label(args):
@@ -174,6 +195,10 @@ def likelihood_data(model, args):
         windows, _ = data.fixed_windows(validation_ids, model.sequence_length,
                                         args.likelihood_examples, seed=1)
         return windows, model.sequence_length - 1, "exact, per character", {}
+    if args.dataset in TOY_DATASETS:  # fresh points, as the train app's test set
+        points = data.get_toy_distribution(args.dataset).sample(args.likelihood_examples,
+                                                                 seed=args.seed + 1)
+        return points, None, "exact", {}
     images, _ = data.load_image_arrays(args.dataset, "test", args.likelihood_examples)
     spec = spec_of(model, MODEL_SPECS)
     binarize = spec.test_binarize if spec else None
@@ -190,12 +215,70 @@ def likelihood_data(model, args):
     return x, None, "exact (dequantized)", {}
 
 
-def evaluate_model(args, parser):
+def image_diversity(images, args, network, real, pictures):
+    """The birthday test in the feature network's space and the principal components of the
+    reference images, of `images` in [0, 1]; their pictures go into `pictures`."""
+    from keras_gen import data
+    from keras_gen.evaluation import birthday_report, principal_components_report
+    from keras_gen.plotting import save_nearest_pairs, save_principal_components
+
+    result = {}
+    num_batches = min(BIRTHDAY_BATCHES, len(images) // BIRTHDAY_BATCH)
+    if num_batches:
+        birthday = birthday_report(images, network, real[0], BIRTHDAY_BATCH, num_batches,
+                                   seed=args.seed)
+        pairs, distances = birthday.pop("pairs"), birthday.pop("distances")
+        result.update({f"birthday_{key}": value for key, value in birthday.items()})
+        result["birthday_closest_distances"] = distances[:10]
+        pictures["nearest_pairs"] = lambda path: save_nearest_pairs(
+            images, pairs, distances, path, birthday["threshold"])
+    reference, _ = data.load_image_arrays(args.dataset, REFERENCE_SPLIT, REFERENCE_IMAGES)
+    if len(images) >= 2:
+        comparison = principal_components_report(images, data.preprocess_images(reference))
+        result["principal_components"] = comparison.summary()
+        pictures["principal_components"] = lambda path: save_principal_components(comparison,
+                                                                                  path)
+    return result
+
+
+def toy_diversity(model, args, pictures):
+    """Mode coverage and distances to the data of a model of 2-D points; its picture."""
+    from keras_gen.data import get_toy_distribution
+    from keras_gen.evaluation import toy_data_report
+    from keras_gen.evaluation.diversity_checks import COVERAGE_SAMPLES
+    from keras_gen.plotting import save_mode_samples
+
+    distribution = get_toy_distribution(args.dataset)
+    report = toy_data_report(model, distribution, seed=args.seed)
+    if distribution.is_mixture:
+        title = (f"{report['modes_captured']}/{report['num_modes']} modes, "
+                 f"{100 * report['high_quality_fraction']:.0f}% high quality")
+        samples = model.sample(COVERAGE_SAMPLES, seed=args.seed)  # the report's draws
+        pictures["modes"] = lambda path: save_mode_samples(samples, distribution.modes,
+                                                           distribution.std, path, title)
+    return report
+
+
+def save_pictures(pictures, args):
+    """Draws `pictures` (`{name: (path) -> None}`) beside --output; returns their paths."""
+    paths = picture_paths(args)
+    for name, draw in pictures.items():
+        draw(paths[name])
+    return [paths[name] for name in pictures]
+
+
+def evaluate_model(args, parser, pictures):
     import keras
 
     from apps.judging import judges, load_judge
-    from keras_gen.evaluation import likelihood_row, model_sample_quality
-    from keras_gen.models.protocol import LikelihoodModel
+    from keras_gen import data
+    from keras_gen.evaluation import (
+        draw_samples,
+        likelihood_row,
+        pluralistic_diversity,
+        sample_quality,
+    )
+    from keras_gen.models.protocol import LikelihoodModel, Sampler
     from keras_gen.saving import ModelFileError, load_model
 
     try:
@@ -203,9 +286,14 @@ def evaluate_model(args, parser):
     except ModelFileError as error:
         parser.error(str(error))
     is_text = hasattr(model, "tokenizer")
+    is_points = not is_text and len(model.data_shape) == 1
+    if args.dataset is None and is_points:
+        parser.error(f"{args.model_file} holds a {type(model).__name__} of 2-D points and its "
+                     f"run folder does not say which; pass --dataset {'|'.join(TOY_DATASETS)}")
     if args.dataset is None:
         args.dataset = "tiny_shakespeare" if is_text else "mnist"
-    elif is_text != (args.dataset in ("tiny_shakespeare", "text_file")):
+    elif (is_text != (args.dataset in ("tiny_shakespeare", "text_file"))
+          or is_points != (args.dataset in TOY_DATASETS)):
         parser.error(f"{args.model_file} holds a {type(model).__name__}, which cannot be "
                      f"judged on --dataset {args.dataset}")
     result = {"label": args.label, "model_file": os.path.abspath(args.model_file),
@@ -222,9 +310,19 @@ def evaluate_model(args, parser):
         network, real = load_judge(args.dataset, args.feature_network)
         print(f"Sampling {args.num_samples:,} from {result['model']}"
               f"{' with ' + str(options) if options else ''} ...", flush=True)
-        result.update(model_sample_quality(model, real, network, args.num_samples, args.seed,
-                                           **options))
+        started = time.perf_counter()
+        images = draw_samples(model, args.num_samples, args.seed, **options)
+        result["seconds_sampling"] = time.perf_counter() - started
+        result.update(sample_quality(images, real, network, args.seed))
         result["sample_options"] = options
+        result.update(image_diversity(images, args, network, real, pictures))
+        if getattr(model, "num_classes", None):
+            test_images, test_labels = data.load_image_arrays(args.dataset, "test")
+            result["pluralistic_diversity"] = pluralistic_diversity(
+                model, data.preprocess_images(test_images), test_labels, seed=args.seed)
+    elif is_points and isinstance(model, Sampler):
+        measured = True
+        result.update(toy_diversity(model, args, pictures))
     elif args.sampler or args.steps:
         sample_options(model, args, parser)  # refuses flags the model does not take
     if isinstance(model, LikelihoodModel):
@@ -242,7 +340,7 @@ def evaluate_model(args, parser):
     return result
 
 
-def evaluate_real_data(args):
+def evaluate_real_data(args, pictures):
     """The floor: the real test images judged like a model's samples."""
     from apps.judging import load_judge
     from keras_gen import data
@@ -250,8 +348,10 @@ def evaluate_real_data(args):
 
     network, real = load_judge(args.dataset, args.feature_network)
     images, _ = data.load_image_arrays(args.dataset, "test", args.num_samples)
+    images = data.preprocess_images(images)
     return {"label": args.label, "model": "real test images", "dataset": args.dataset,
-            **sample_quality(data.preprocess_images(images), real, network, args.seed)}
+            **sample_quality(images, real, network, args.seed),
+            **image_diversity(images, args, network, real, pictures)}
 
 
 def print_table(args, parser):
@@ -287,8 +387,10 @@ def main(argv=None):
     from keras_gen.atomic_files import write_json
 
     started = time.perf_counter()
+    pictures = {}  # name -> (path) -> None, drawn after the JSON is written
     try:
-        result = evaluate_real_data(args) if args.real_data else evaluate_model(args, parser)
+        result = (evaluate_real_data(args, pictures) if args.real_data
+                  else evaluate_model(args, parser, pictures))
     except (data.DataUnavailableError, FileNotFoundError, ValueError) as error:
         parser.error(str(error))
     except Exception as error:
@@ -307,6 +409,12 @@ def main(argv=None):
         exit_with_error(parser, f"--output {args.output} could not be written "
                                 f"({file_error_text(error)}); the results are printed above")
     print(f"Wrote {args.output}")
+    try:
+        for path in save_pictures(pictures, args):
+            print(f"Wrote {path}")
+    except OSError as error:
+        exit_with_error(parser, f"a picture beside {args.output} could not be written "
+                                f"({file_error_text(error)}); the numbers are in {args.output}")
     return result
 
 

@@ -32,6 +32,8 @@ class ModelSpec:
             returns `{name: text}` and `evaluate` gets `(x, y)` validation windows.
         sample_options: `(preset) -> dict` of keyword arguments for `model.sample` when the
             apps judge samples (FID, KID, ...): a DDPM's sampler and steps. None: no options.
+        watch_collapse: bool. Train with the mode-collapse watch (`ModeCollapseMonitor`):
+            modes covered on 2-D data, sample diversity on images (the GANs).
 
     Sample quality is not a spec's business: the apps measure it for every model that samples
     images (`apps/judging.py`), through the protocol.
@@ -49,6 +51,7 @@ class ModelSpec:
     initialize: Callable = None
     text: bool = False
     sample_options: Callable = None
+    watch_collapse: bool = False
 
     def sampling_options(self, preset):
         return {} if self.sample_options is None else self.sample_options(preset)

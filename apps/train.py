@@ -9,7 +9,10 @@ Usage:
 Writes into --output: a PNG grid per epoch (epochs/) and the latest grids (samples.png,
 reconstructions.png, ...) -- for language models a generated text per epoch (sample.txt) --,
 training_log.csv and loss_curve.png, checkpoint.keras +
-training_state.json after every epoch, and at the end model.keras and metrics.json. With
+training_state.json after every epoch, and at the end model.keras and metrics.json. On 2-D
+data (moons, ring, grid) every sampler draws its samples over the modes each epoch (modes.png)
+and metrics.json holds the mode-coverage protocol's numbers and the distances to the data; a
+GAN's modes covered (2-D) or sample diversity (images) is logged every epoch. With
 --tensorboard, also tensorboard/: every logged metric and the previews, for `tensorboard --logdir`.
 Running the same command again after a kill resumes from the last finished epoch; a larger
 --epochs continues a finished run.
@@ -92,6 +95,11 @@ def parse_args(argv=None):
                         help=f"image samplers on mnist / fashion_mnist: FID and KID of N "
                              f"samples (default {MONITOR_SAMPLES}) after every epoch, in "
                              "training_log.csv and the loss curve")
+    parser.add_argument("--stop-on-collapse", action="store_true",
+                        help="GANs: stop when the mode-collapse watch (modes covered on 2-D "
+                             "data, sample diversity on images; logged every epoch) stays below "
+                             "half its best or half the real data's for 2 epochs after the "
+                             "first, and keep the most diverse epoch's weights")
     parser.add_argument("--text-file",
                         help="language models: train on this UTF-8 text file instead of Tiny "
                              "Shakespeare (vocabulary from the file, split 90/10 in order)")
@@ -353,13 +361,77 @@ def load_text_data(args, model=None):
 def preview_callback(spec, args, model, test):
     """Per-epoch pictures (PNG grids, density plots) or, for language models, generated text."""
     from keras_gen.callbacks import SampleGridCallback, TextSampleCallback
+    from keras_gen.data import get_toy_distribution
 
     def previews(model):
-        return spec.previews(model, test, args.preset_settings)
+        pictures = spec.previews(model, test, args.preset_settings)
+        if args.is_toy and is_sampler(model) and get_toy_distribution(args.dataset).is_mixture:
+            pictures["modes"] = mode_picture(model, args.dataset)
+        return pictures
 
     if spec.text:
         return TextSampleCallback(args.output, previews)
     return SampleGridCallback(args.output, previews, model.value_range, spec.grid_columns)
+
+
+def is_sampler(model):
+    from keras_gen.models.protocol import Sampler
+
+    return isinstance(model, Sampler)
+
+
+def mode_picture(model, dataset, seed=0):
+    """`(png_path) -> None`: the protocol's 2,500 samples over the toy dataset's modes."""
+    from keras_gen.data import get_toy_distribution
+    from keras_gen.evaluation.diversity_checks import COVERAGE_SAMPLES
+    from keras_gen.metrics import mode_coverage
+    from keras_gen.plotting import save_mode_samples
+
+    distribution = get_toy_distribution(dataset)
+    samples = model.sample(COVERAGE_SAMPLES, seed=seed)
+
+    def draw(path):
+        import numpy as np
+
+        if not np.isfinite(samples).all():
+            return
+        coverage = mode_coverage(samples, distribution.modes, distribution.std)
+        save_mode_samples(samples, distribution.modes, distribution.std, path,
+                          f"{coverage['modes_captured']}/{coverage['num_modes']} modes, "
+                          f"{100 * coverage['high_quality_fraction']:.0f}% high quality")
+
+    return draw
+
+
+def collapse_monitor(spec, args, model, test, judge):
+    """The GANs' mode-collapse watch: modes covered on the ring and the grid, the mean
+    nearest-neighbour distance of 500 samples on images (in the feature network's space where
+    there is one)."""
+    from keras_gen.callbacks import ModeCollapseMonitor
+    from keras_gen.data import get_toy_distribution
+    from keras_gen.evaluation import to_unit_range
+
+    if not spec.watch_collapse:
+        return []
+    # The first epoch is logged, not judged: an untrained generator covers little.
+    options = {"stop": args.stop_on_collapse, "start_from_epoch": 1}
+    if args.is_toy:  # the moons have no modes to count
+        distribution = get_toy_distribution(args.dataset)
+        return ([ModeCollapseMonitor.for_toy_data(distribution, **options)]
+                if distribution.is_mixture else [])
+    num_samples = min(500, len(test))
+    if num_samples < 2:
+        return []
+    return [ModeCollapseMonitor.for_images(to_unit_range(test, model.value_range),
+                                           judge[0] if judge else None, num_samples, **options)]
+
+
+def final_toy_report(model, dataset):
+    """The mode-coverage protocol (2,500 samples) and the distances to as many data points."""
+    from keras_gen.data import get_toy_distribution
+    from keras_gen.evaluation import toy_data_report
+
+    return toy_data_report(model, get_toy_distribution(dataset))
 
 
 def final_sample_quality(model, spec, args, judge):
@@ -430,7 +502,9 @@ def main(argv=None):
     quality_monitor = ([SampleQualityMonitor(*judge, num_samples=args.fid,
                                              **spec.sampling_options(args.preset_settings))]
                        if args.fid else [])
-    loss_panels = spec.loss_panels and spec.loss_panels + ([["fid"], ["kid"]] if args.fid else [])
+    watch = collapse_monitor(spec, args, model, training.test, judge)
+    loss_panels = spec.loss_panels and (spec.loss_panels + ([["fid"], ["kid"]] if args.fid else [])
+                                        + [[monitor.name] for monitor in watch])
     previews = preview_callback(spec, args, model, training.test)
     # Every file the run writes is recorded in its state, so --overwrite removes just those.
     earlier_files = owned_files(args.output) if initial_epoch else set()
@@ -439,6 +513,7 @@ def main(argv=None):
         non_finite_guard,
         timer,
         *quality_monitor,
+        *watch,  # before the checkpoint: a stop restores the best weights, which it then saves
         ResumableCSVLogger(csv_path, append=initial_epoch > 0),
         LossCurveCallback(csv_path, os.path.join(args.output, "loss_curve.png"), loss_panels,
                           "validation" if spec.text else "test"),
@@ -457,7 +532,7 @@ def main(argv=None):
                       TensorBoardPreviews(log_dir, args.output)]
     try:
         return finish_run(args, spec, model, training, callbacks, timer, judge,
-                          non_finite_guard, initial_epoch)
+                          non_finite_guard, initial_epoch, watch)
     except OSError as error:  # the disk filled, or the folder stopped being writable
         exit_with_error(parser, f"writing the run's files failed ({file_error_text(error)}); "
                                 f"{what_is_kept(args.output)}: free space or make "
@@ -483,7 +558,7 @@ def what_is_kept(output):
 
 
 def finish_run(args, spec, model, training, callbacks, timer, judge, non_finite_guard,
-               initial_epoch):
+               initial_epoch, watch=()):
     """Trains, saves model.keras and writes metrics.json; returns the metrics."""
     import keras
 
@@ -508,6 +583,8 @@ def finish_run(args, spec, model, training, callbacks, timer, judge, non_finite_
     metrics = {
         **spec.evaluate(model, training.test, args.preset_settings),
         **(final_sample_quality(model, spec, args, judge) if judge else {}),
+        **(final_toy_report(model, args.dataset) if args.is_toy and is_sampler(model) else {}),
+        **{f"{monitor.name}_stop": monitor.message for monitor in watch if monitor.message},
         "backend": keras.config.backend(),
         "epochs": args.epochs,
         "seconds_per_epoch_this_session": timer.mean_seconds,

@@ -7,8 +7,11 @@ from apps.families._previews import PREVIEW_SEED
 from apps.model_spec import ModelSpec
 
 
-
-def gan_previews(model, test_images, preset):
+def gan_previews(model, test_data, preset):
+    """A grid of 64 samples; on 2-D data nothing here: the train app draws every sampler's
+    samples over the modes."""
+    if len(model.data_shape) == 1:
+        return {}
     return {"samples": model.sample(64, seed=PREVIEW_SEED)}
 
 
@@ -25,7 +28,7 @@ def evaluate_gan(model, test_images, preset):
 
 
 _PANELS = [["d_loss", "g_loss"], ["real_accuracy", "fake_accuracy"]]
-_ADVERSARIAL = {"compile": compile_adversarial, "validate": False}
+_ADVERSARIAL = {"compile": compile_adversarial, "validate": False, "watch_collapse": True}
 
 SPECS = {
     "dcgan": ModelSpec("DCGAN", gan_previews, evaluate_gan, loss_panels=_PANELS, **_ADVERSARIAL),

@@ -28,6 +28,8 @@ class ModeCollapseMonitor(keras.callbacks.Callback):
         patience: int. Collapsed epochs in a row before stopping.
         stop: bool. Stop training (else only warn).
         restore_best_weights: bool. On stopping, restore the best epoch's weights.
+        start_from_epoch: int. Epochs measured and logged but not judged (an untrained
+            generator covers little without having collapsed), as in keras' EarlyStopping.
 
     Attributes:
         history: list of `(epoch, value)`. best_value, best_epoch: the best so far.
@@ -35,7 +37,7 @@ class ModeCollapseMonitor(keras.callbacks.Callback):
     """
 
     def __init__(self, statistic, name, reference=None, collapse_fraction=0.5, patience=2,
-                 stop=False, restore_best_weights=True):
+                 stop=False, restore_best_weights=True, start_from_epoch=0):
         super().__init__()
         if not 0.0 < collapse_fraction < 1.0:
             raise ValueError(f"collapse_fraction must be in (0, 1); got {collapse_fraction}")
@@ -48,6 +50,7 @@ class ModeCollapseMonitor(keras.callbacks.Callback):
         self.patience = int(patience)
         self.stop = bool(stop)
         self.restore_best_weights = bool(restore_best_weights)
+        self.start_from_epoch = int(start_from_epoch)
         self._reset()
 
     def _reset(self):
@@ -104,7 +107,8 @@ class ModeCollapseMonitor(keras.callbacks.Callback):
         logs[self.name] = value
         self.history.append((epoch, value))
         yardsticks = [v for v in (self.best_value, self.reference) if v is not None]
-        collapsed = any(value < self.collapse_fraction * v for v in yardsticks)
+        collapsed = epoch >= self.start_from_epoch and any(
+            value < self.collapse_fraction * v for v in yardsticks)
         if self.best_value is None or value > self.best_value:
             self.best_value, self.best_epoch = value, epoch
             if self.restore_best_weights:

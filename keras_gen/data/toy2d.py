@@ -32,6 +32,12 @@ class ToyDistribution:
     def num_modes(self):
         return len(self.modes)
 
+    @property
+    def is_mixture(self):
+        """Whether the data are Gaussians around `modes` (so mode coverage applies); the
+        moons are curves, whose "modes" are only their mean points."""
+        return self.name != "two_moons"
+
     def sample(self, num_samples, seed=0):
         """Draws `num_samples` points as float32 `(num_samples, 2)`; same seed, same points."""
         rng = np.random.default_rng(seed)

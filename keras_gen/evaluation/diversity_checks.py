@@ -2,13 +2,15 @@
 to the data on toy mixtures, the birthday test and principal components on images, and
 pluralistic diversity per label for a conditional generator.
 
-The array-level measures live in `keras_gen.metrics`; these functions draw the samples
-(fixed seeds, EMA weights where the model has them) and put the numbers in one dict.
+The array-level measures live in `keras_gen.metrics`; these put their numbers in one dict.
+The toy and pluralistic checks draw their own samples (fixed seeds); the image checks take
+images already drawn (`keras_gen.evaluation.draw_samples`), so one set of samples serves FID
+and these alike.
 """
 
 import numpy as np
 
-from keras_gen.evaluation.sample_quality import draw_samples, to_unit_range
+from keras_gen.evaluation.sample_quality import to_unit_range
 from keras_gen.metrics import (
     birthday_test,
     compare_principal_components,
@@ -25,38 +27,47 @@ COVERAGE_SAMPLES = 2500  # the VEEGAN / PacGAN protocol's sample count
 
 def toy_data_report(model, distribution, num_samples=COVERAGE_SAMPLES, seed=0):
     """Mode coverage of `num_samples` samples of a model of 2-D points on `distribution` (a
-    keras_gen.data ToyDistribution), and their distances to as many fresh data points:
-    Wasserstein-1 (exact assignment), KL both ways and JS (k-NN estimators).
+    keras_gen.data ToyDistribution; for a mixture of Gaussians only), and their distances to
+    as many fresh data points: Wasserstein-1 (exact assignment), KL both ways and JS (k-NN
+    estimators).
 
-    Returns a dict: the `mode_coverage` keys (without per-mode counts: `mode_counts`),
+    Returns a dict: the `mode_coverage` keys (per-mode counts as `mode_counts`),
     `wasserstein_1`, `kl_data_to_model`, `kl_model_to_data`, `js` and `divergence_estimators`
     (each number's estimator).
     """
     samples = np.asarray(model.sample(num_samples, seed=seed), "float64")
-    coverage = mode_coverage(samples, distribution.modes, distribution.std)
+    if not np.isfinite(samples).all():
+        raise ValueError("the model's samples hold NaN or infinite values: it diverged; "
+                         "there is nothing to measure")
+    coverage = (mode_coverage(samples, distribution.modes, distribution.std)
+                if distribution.is_mixture else {})
     data = distribution.sample(num_samples, seed=seed + 1)
     distances = {"wasserstein_1": wasserstein_1(samples, data, seed=seed),
                  "kl_data_to_model": knn_kl(data, samples),
                  "kl_model_to_data": knn_kl(samples, data),
                  "js": knn_js(samples, data)}
     report = {key: value for key, value in coverage.items() if key != "counts"}
-    report["mode_counts"] = coverage["counts"]
+    if coverage:
+        report["mode_counts"] = coverage["counts"]
     report.update({key: estimate.value for key, estimate in distances.items()})
     report["divergence_estimators"] = {key: estimate.estimator
                                        for key, estimate in distances.items()}
     return report
 
 
-def birthday_report(model, network, reference_features, batch_size=100, num_batches=20,
-                    threshold=None, seed=0, **sample_options):
-    """The birthday test on `num_batches * batch_size` samples in `network`'s feature space.
+def birthday_report(images, network, reference_features, batch_size=100, num_batches=20,
+                    threshold=None, seed=0):
+    """The birthday test on the first `num_batches * batch_size` of `images` (in [0, 1]), in
+    `network`'s feature space.
 
     `threshold`: default `duplicate_threshold` of `reference_features` (real images' features,
-    batches of the same size). Returns `(result, images)`: the test's dict (with
-    `threshold_source`) and the samples in [0, 1], for `save_nearest_pairs`.
+    batches of the same size). Returns the test's dict with `threshold_source` and `space`.
     """
-    images = draw_samples(model, batch_size * num_batches, seed, **sample_options)
-    features, _ = network.features_and_logits(images)
+    needed = batch_size * num_batches
+    if len(images) < needed:
+        raise ValueError(f"the birthday test with {num_batches} batches of {batch_size} needs "
+                         f"{needed} images; got {len(images)}: draw more samples")
+    features, _ = network.features_and_logits(np.asarray(images[:needed], "float32"))
     source = "given"
     if threshold is None:
         threshold = duplicate_threshold(reference_features, batch_size,
@@ -66,16 +77,14 @@ def birthday_report(model, network, reference_features, batch_size=100, num_batc
     result = birthday_test(features, batch_size, threshold, num_batches, seed)
     result["threshold_source"] = source
     result["space"] = f"features of {network.name}"
-    return result, images
+    return result
 
 
-def principal_components_report(model, real_images, num_samples=2000, num_components=10,
-                                seed=0, **sample_options):
-    """Real images (in [0, 1]) and `num_samples` samples on the real images' principal
-    components (pixels). Returns the `PrincipalComponentComparison`."""
-    images = draw_samples(model, num_samples, seed, **sample_options)
-    return compare_principal_components(np.asarray(real_images, "float32")[:num_samples],
-                                        images, num_components)
+def principal_components_report(images, real_images, num_components=10):
+    """`images` and `real_images` (both in [0, 1]) on the real images' principal components,
+    in pixels. Returns the `PrincipalComponentComparison`."""
+    return compare_principal_components(np.asarray(real_images, "float32"),
+                                        np.asarray(images, "float32"), num_components)
 
 
 def pluralistic_diversity(model, real_images, real_labels, samples_per_label=100, seed=0):

@@ -34,6 +34,11 @@ def test_evaluate_judges_samples_and_likelihoods_through_the_protocol_and_tables
     assert gan["feature_network"].startswith("mnist/classifier.keras@")
     assert gan["fid"] > 1.0 and 1.0 <= gan["inception_score"] <= 10.0  # 2 training steps
     assert 0.0 <= gan["precision"] <= 1.0 and 0.0 <= gan["coverage"] <= 1.0
+    # The same 200 samples: the birthday test's 2 batches of 100, principal components.
+    assert gan["birthday_num_batches"] == 2 and 0.0 <= gan["birthday_duplicate_rate"] <= 1.0
+    assert len(gan["principal_components"]["variance_ratios"]) == 10
+    for picture in ("gan_nearest_pairs.png", "gan_principal_components.png"):
+        assert (tmp_path / picture).read_bytes().startswith(b"\x89PNG")
 
     vae = evaluation(run_app, trained_vae[1], tmp_path / "vae.json", "--num-samples", "100",
                      "--likelihood-examples", "20", "--iwae-samples", "4")
@@ -91,3 +96,20 @@ def test_evaluate_refuses_bad_requests_in_one_line_and_keeps_existing_files(
     judged = run_app("evaluate", ["--model-file", run / "model.keras", "--num-samples", "50"])
     assert judged.returncode == 0, judged.stderr[-2000:]
     assert json.loads((run / "evaluation.json").read_text())["dataset"] == "mnist"
+
+
+@pytest.mark.backend_independent
+def test_real_test_digits_are_the_floor_no_duplicates_and_no_component_gap(tmp_path, run_app):
+    result = run_app("evaluate", ["--real-data", "--num-samples", "2000", "--output",
+                                  tmp_path / "real.json"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    real = json.loads((tmp_path / "real.json").read_text())
+    assert real["fid"] < 1.0 and real["num_generated"] == 2000
+    # 20 batches of 100 distinct digits: no pair as close as half the closest training pair.
+    assert real["birthday_num_batches"] == 20 and real["birthday_duplicate_rate"] == 0.0
+    assert real["birthday_support_size_kind"] == "at least"
+    assert real["birthday_closest_distances"][0] > real["birthday_threshold"]
+    gaps = real["principal_components"]
+    assert max(abs(gap) for gap in gaps["mean_gaps"]) < 0.1
+    assert all(0.85 < ratio < 1.15 for ratio in gaps["variance_ratios"])
+    assert (tmp_path / "real_nearest_pairs.png").exists()
