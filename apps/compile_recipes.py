@@ -43,15 +43,21 @@ def compile_language_model(model, preset, learning_rate):
 
 
 def compile_adversarial(model, preset, learning_rate):
-    """Two Adam optimizers (TTUR when the preset's discriminator rate differs)."""
+    """Two Adam optimizers (TTUR when the preset's discriminator rate differs), cosine-decayed
+    when the preset names `cosine_decay_steps` (generator steps: the critic's schedule is
+    `critic_steps` times longer, as it steps that many times per generator step)."""
     import keras
 
-    def adam(rate):
-        return keras.optimizers.Adam(rate, beta_1=0.5, beta_2=preset.get("beta_2", 0.999))
+    def adam(rate, preset):
+        return keras.optimizers.Adam(learning_rate_schedule(preset, rate), beta_1=0.5,
+                                     beta_2=preset.get("beta_2", 0.999))
 
-    model.compile(generator_optimizer=adam(learning_rate),
+    critic_preset = dict(preset)
+    if preset.get("cosine_decay_steps"):
+        critic_preset["cosine_decay_steps"] = preset["cosine_decay_steps"] * model.critic_steps
+    model.compile(generator_optimizer=adam(learning_rate, preset),
                   discriminator_optimizer=adam(preset.get("discriminator_learning_rate",
-                                                          learning_rate)))
+                                                          learning_rate), critic_preset))
 
 
 def compile_with_ema(model, preset, learning_rate):

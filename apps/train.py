@@ -131,6 +131,12 @@ def parse_args(argv=None):
                          "that holds your images")
         args.dataset = IMAGE_FOLDER
     args.is_toy = args.dataset in TOY_DATASETS
+    if args.stop_on_collapse and not MODEL_SPECS[args.model].watch_collapse:
+        parser.error(f"--stop-on-collapse watches GANs; --model {args.model} has no "
+                     "mode-collapse watch")
+    if args.stop_on_collapse and args.dataset == "moons":
+        parser.error("--stop-on-collapse counts modes on 2-D data, and the moons have none; "
+                     "use --dataset ring or grid")
     if args.fid and args.dataset not in JUDGED_DATASETS:
         parser.error(f"--fid needs a feature network for the data; there are ones for "
                      f"{' and '.join(JUDGED_DATASETS)}, not for {args.dataset}")

@@ -1,8 +1,12 @@
 import keras
 import numpy as np
 
-from apps.compile_recipes import compile_single_objective, learning_rate_schedule
-from keras_gen.models import RealNVP
+from apps.compile_recipes import (
+    compile_adversarial,
+    compile_single_objective,
+    learning_rate_schedule,
+)
+from keras_gen.models import WGANGP, RealNVP
 
 
 def test_cosine_decay_from_the_preset_reaches_five_percent_and_survives_saving(tmp_path):
@@ -27,3 +31,14 @@ def test_warmup_then_cosine_decay_follows_nanogpt():
         [float(schedule(0)), float(schedule(50)), float(schedule(100)), float(schedule(1050)),
          float(schedule(2000)), float(schedule(5000))],
         [1e-5, 1e-5 + 0.5 * (1e-3 - 1e-5), 1e-3, 1e-4 + 0.5 * 9e-4, 1e-4, 1e-4], rtol=1e-4)
+
+
+def test_a_wgan_critic_decays_over_critic_steps_times_the_generator_steps():
+    wgan = WGANGP(data_shape=(2,), latent_dim=2, hidden_dim=8, critic_steps=5, seed=0)
+    compile_adversarial(wgan, {"cosine_decay_steps": 2, "beta_2": 0.9}, 1e-3)
+    wgan.fit(np.random.default_rng(0).standard_normal((32, 2)).astype("float32"), batch_size=16,
+             verbose=0)  # 2 generator steps, 10 critic steps: both at the end of their decay
+    for optimizer in (wgan.generator_optimizer, wgan.discriminator_optimizer):
+        np.testing.assert_allclose(float(optimizer.learning_rate), 5e-5, rtol=1e-5)
+    assert int(wgan.discriminator_optimizer.iterations) == 10
+    assert float(wgan.discriminator_optimizer.beta_2) == 0.9

@@ -155,6 +155,10 @@ def test_vae_trains_writes_its_files_resumes_and_refuses_other_runs(tmp_path, ru
      "--fid needs a feature network for the data; there are ones for mnist and fashion_mnist, "
      "not for moons"),
     (["--model", "dcgan", "--fid", "0"], "must be a positive integer, got '0'"),
+    (["--model", "vae", "--stop-on-collapse"],
+     "--stop-on-collapse watches GANs; --model vae has no mode-collapse watch"),
+    (["--model", "dcgan", "--dataset", "moons", "--stop-on-collapse"],
+     "the moons have none; use --dataset ring or grid"),
 ])
 def test_bad_arguments_exit_2_with_one_line(arguments, message, run_app):
     result = run_app("train", arguments)
