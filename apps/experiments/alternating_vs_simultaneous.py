@@ -55,9 +55,8 @@ def train_ring_gan(simultaneous, settings, seed, optimizers=None):
     `optimizers`: a (generator, discriminator) pair of optimizers; both Adam(1e-3, beta_1=0.5)
     when None. `settings` names gan_steps, gan_checkpoints and gan_samples (see SIZES).
     """
-    from apps.experiments.js_vs_wasserstein import assignment_wasserstein
     from keras_gen.data import ring_of_gaussians
-    from keras_gen.metrics import modes_covered
+    from keras_gen.metrics import assignment_wasserstein, modes_covered
     from keras_gen.models import DCGAN
 
     ring = ring_of_gaussians()
@@ -80,7 +79,7 @@ def train_ring_gan(simultaneous, settings, seed, optimizers=None):
                           "diverged": True})
             return False
         curve.append({"step": step, "wasserstein_to_data": assignment_wasserstein(
-            samples[:settings["gan_samples"]], reference),
+            samples[:settings["gan_samples"]], reference).value,
             "modes_covered": modes_covered(samples, ring.modes, ring.std)})
         return True
 

@@ -3,8 +3,8 @@
 1. Two parallel segments (Arjovsky et al., 2017, Example 1): P = (0, z) and Q_theta = (theta, z)
    with z ~ U[0, 1]. For theta != 0 the supports are disjoint, so JS(P, Q_theta) = log 2 and
    KL = infinity whatever theta is, while W1 = |theta| shrinks smoothly to 0. Estimated from
-   samples: JS with a histogram on a grid of cells (the estimator is named in the results), W1 by
-   exact optimal assignment between equal-size samples (scipy's linear_sum_assignment).
+   samples with keras_gen.metrics: JS with a histogram on a grid of cells (the estimator is
+   named in the results), W1 by exact optimal assignment between equal-size samples.
 2. A trained discriminator and a trained critic on disjoint 1-D data: real U[0, 1], a frozen
    generator at N(3, 0.25^2). keras_gen's DCGAN and WGANGP train them through `fit()` (the
    generator's learning rate is 0, so only the discriminator / critic learns). The gradient each
@@ -31,31 +31,12 @@ def segments(theta, num_samples, rng):
     return np.stack([np.full(num_samples, theta), z], axis=1)
 
 
-def histogram_js(p_points, q_points, cell=CELL):
-    """Jensen-Shannon divergence (nats) of the two samples' histograms on cells of side `cell`
-    (cell centres on the grid's multiples, so points at multiples of it fall mid-cell)."""
-    p_cells = [tuple(c) for c in np.floor(p_points / cell + 0.5).astype(int)]
-    q_cells = [tuple(c) for c in np.floor(q_points / cell + 0.5).astype(int)]
-    cells = sorted(set(p_cells) | set(q_cells))
-    index = {c: i for i, c in enumerate(cells)}
-    p = np.bincount([index[c] for c in p_cells], minlength=len(cells)) / len(p_cells)
-    q = np.bincount([index[c] for c in q_cells], minlength=len(cells)) / len(q_cells)
-    m = (p + q) / 2
-
-    def kl(a, b):
-        mask = a > 0
-        return float(np.sum(a[mask] * np.log(a[mask] / b[mask])))
-
-    return 0.5 * kl(p, m) + 0.5 * kl(q, m)
-
-
-def assignment_wasserstein(p_points, q_points):
-    """W1 between two equal-size samples: the optimal one-to-one matching's mean distance."""
-    from scipy.optimize import linear_sum_assignment
-
-    costs = np.linalg.norm(p_points[:, None, :] - q_points[None, :, :], axis=-1)
-    rows, columns = linear_sum_assignment(costs)
-    return float(costs[rows, columns].mean())
+def cell_edges(points, cell=CELL):
+    """Bin edges on both axes with cell centres on the multiples of `cell`, so points at
+    multiples of it (every theta) fall mid-cell."""
+    low = np.floor(points.min(axis=0) / cell + 0.5) - 0.5
+    high = np.floor(points.max(axis=0) / cell + 0.5) + 0.5
+    return [cell * np.arange(start, stop + 1) for start, stop in zip(low, high)]
 
 
 def frozen_generator():
@@ -124,6 +105,8 @@ def run(output_folder, size="full", seed=0):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from keras_gen.metrics import assignment_wasserstein, histogram_js
+
     settings = SIZES[size]
     rng = np.random.default_rng(seed)
     thetas = np.round(np.linspace(-1.0, 1.0, settings["thetas"]) / CELL) * CELL  # on the cells
@@ -131,8 +114,11 @@ def run(output_folder, size="full", seed=0):
     p_points = segments(0.0, settings["samples"], rng)
     for theta in thetas:
         q_points = segments(theta, settings["samples"], rng)
-        curve.append({"theta": float(theta), "js_histogram": histogram_js(p_points, q_points),
-                      "wasserstein_assignment": assignment_wasserstein(p_points, q_points)})
+        edges = cell_edges(np.concatenate([p_points, q_points]))
+        curve.append({"theta": float(theta),
+                      "js_histogram": histogram_js(p_points, q_points, bins=edges).value,
+                      "wasserstein_assignment": assignment_wasserstein(p_points,
+                                                                       q_points).value})
 
     real = rng.random((4096, 1)).astype("float32")
     gan, wgan = train("gan", real, settings["steps"], seed), train("wgan", real, settings["steps"], seed)
