@@ -57,3 +57,32 @@ print(matplotlib.get_backend(), len(pyplot.get_fignums()) if pyplot else 0)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["svg", "0"]
     assert all((tmp_path / name).stat().st_size > 0 for name in ("g.png", "c.png", "p.png"))
+
+
+def test_diversity_pictures_are_drawn_and_a_one_component_scatter_refused(tmp_path):
+    from matplotlib.image import imread
+
+    from keras_gen.data import grid_of_gaussians
+    from keras_gen.metrics import closest_pairs, compare_principal_components
+    from keras_gen.plotting import (
+        save_mode_samples,
+        save_nearest_pairs,
+        save_principal_components,
+    )
+
+    grid = grid_of_gaussians()
+    save_mode_samples(grid.sample(500), grid.modes, grid.std, str(tmp_path / "modes.png"))
+    images = np.random.default_rng(0).random((40, 6, 6, 1))
+    pairs, distances = closest_pairs(images, 10)
+    save_nearest_pairs(images, pairs, distances, str(tmp_path / "pairs.png"),
+                       threshold=distances.min())
+    save_principal_components(compare_principal_components(images, images[::-1], 3),
+                              str(tmp_path / "pca.png"))
+    for name in ("modes.png", "pairs.png", "pca.png"):
+        assert imread(str(tmp_path / name)).shape[0] > 100  # a real picture, not an empty file
+    # One column per pair: 4 batches, 4 pairs, twice as wide as tall or more.
+    height, width = imread(str(tmp_path / "pairs.png")).shape[:2]
+    assert width > height
+    with pytest.raises(ValueError, match="num_components >= 2"):
+        save_principal_components(compare_principal_components(images, images, 1),
+                                  str(tmp_path / "one.png"))
