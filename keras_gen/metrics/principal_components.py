@@ -1,6 +1,6 @@
 """Real and generated data on the real data's principal components.
 
-The components are fitted on the real set only (centred, by SVD), and both sets are projected
+The components are fitted on the real set only (centred), and both sets are projected
 on them, so a gap shows where the generated distribution differs along the directions in which
 real data varies most: a mean shifted along a component, or a variance too small (a collapsed
 or over-smooth generator) or too large.
@@ -51,13 +51,16 @@ def compare_principal_components(real, generated, num_components=10):
         raise ValueError(f"num_components must be between 1 and {min(real.shape)}; got "
                          f"{num_components}")
     mean = real.mean(axis=0)
-    _, singular_values, directions = np.linalg.svd(real - mean, full_matrices=False)
-    directions = directions[:num_components]
-    real_projections = (real - mean) @ directions.T
+    centred = real - mean
+    # The eigenvectors of the d x d scatter matrix are the right singular vectors of the data:
+    # the same components as an SVD of the n x d data, several times faster for n >> d.
+    variance, eigenvectors = np.linalg.eigh(centred.T @ centred)
+    variance, eigenvectors = np.clip(variance[::-1], 0.0, None), eigenvectors[:, ::-1]
+    directions = eigenvectors[:, :num_components].T
+    real_projections = centred @ directions.T
     generated_projections = (generated - mean) @ directions.T
     real_std = real_projections.std(axis=0)
     safe_std = np.where(real_std > 0, real_std, 1.0)
-    variance = singular_values ** 2
     return PrincipalComponentComparison(
         explained_variance_ratio=variance[:num_components] / variance.sum(),
         real_projections=real_projections,
