@@ -44,12 +44,11 @@ from apps.failures import (
     is_out_of_memory,
     unwritable_reason,
 )
-from apps.judging import JUDGED_DATASETS, REFERENCE_IMAGES, REFERENCE_SPLIT
+from apps.judging import JUDGED_DATASETS, REFERENCE_IMAGES, REFERENCE_SPLIT, TOY_DATASETS
 from apps.quiet_start import import_tensorflow_quietly
 from apps.run_folder import RunStateCorruptError, read_training_state
 
 DEFAULT_NUM_SAMPLES = 10_000
-TOY_DATASETS = ("moons", "ring", "grid")
 BIRTHDAY_BATCH, BIRTHDAY_BATCHES = 100, 20  # s = 100: a duplicate is even odds at ~5,000 items
 PICTURES = ("nearest_pairs", "principal_components", "modes")
 # The table's columns: (header, key of the evaluation JSON).
@@ -74,7 +73,8 @@ def parse_args(argv=None):
                              "with)")
     source.add_argument("--table", nargs="+", metavar="JSON",
                         help="print one Markdown table of these evaluation files")
-    parser.add_argument("--dataset", choices=JUDGED_DATASETS + TOY_DATASETS + ("tiny_shakespeare",),
+    parser.add_argument("--dataset",
+                        choices=JUDGED_DATASETS + TOY_DATASETS + ("tiny_shakespeare",),
                         help="default: the run's (training_state.json), else mnist")
     parser.add_argument("--num-samples", type=positive_int, default=DEFAULT_NUM_SAMPLES,
                         help=f"samples judged (default {DEFAULT_NUM_SAMPLES:,}; FID compares "

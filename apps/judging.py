@@ -8,6 +8,9 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FEATURE_NETWORKS_DIR = os.path.join(REPO_ROOT, "saved_models", "feature_networks")
 REFERENCE_SPLIT, REFERENCE_IMAGES = "train", 10_000
 JUDGED_DATASETS = ("mnist", "fashion_mnist")
+# 2-D points from keras_gen.data's toy distributions: judged by mode coverage (the ring and the
+# grid) and by distances to fresh points.
+TOY_DATASETS = ("moons", "ring", "grid")
 
 
 def feature_network_path(dataset):

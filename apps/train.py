@@ -31,7 +31,7 @@ from apps.failures import (
     unwritable_reason,
 )
 from apps.families import MODEL_SPECS
-from apps.judging import JUDGED_DATASETS, judges, load_judge
+from apps.judging import JUDGED_DATASETS, TOY_DATASETS, judges, load_judge
 from apps.preset_files import load_preset
 from apps.quiet_start import check_keras_backend, import_tensorflow_quietly
 from apps.run_folder import (
@@ -47,7 +47,6 @@ from apps.run_folder import (
 
 
 IMAGE_DATASETS = ("mnist", "fashion_mnist")
-TOY_DATASETS = ("moons", "ring", "grid")  # 2-D points, for models with a `toy2d` preset
 TEXT_DATASETS = ("tiny_shakespeare",)  # character corpora, for the language models
 # What --text-file and --image-folder set --dataset to (the user's own data, not a choice).
 TEXT_FILE, IMAGE_FOLDER = "text_file", "image_folder"

@@ -68,13 +68,14 @@ def table(results, seeds):
             lines.append(f"| {model} | {dataset} | failed | | | | | | |")
             continue
         modes = [run["modes_captured"] for run in runs]
+        anchor = PACGAN_GAN_MODES[dataset]
         lines.append(
             f"| {model} | {dataset} | {mean_std(modes)} / {NUM_MODES[dataset]} "
             f"(min {min(modes)}) | {mean_std([r['high_quality_fraction'] for r in runs], 1, 100)} "
             f"| {mean_std([r['kl_to_uniform'] for r in runs], 3)} "
             f"| {mean_std([r['wasserstein_1'] for r in runs], 3)} "
             f"| {np.mean([r['seconds'] for r in runs]):.0f} "
-            f"| {PACGAN_GAN_MODES[dataset]} (ratio {np.mean(modes) / PACGAN_GAN_MODES[dataset]:.2f}) "
+            f"| {anchor} (ratio {np.mean(modes) / anchor:.2f}) "
             f"| {GOALS[dataset] if model == 'wgan_gp' else '-'} |")
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     return (f"Mode coverage, {seeds} seeds (mean ± std), 2,500 samples, {backend} backend, "
