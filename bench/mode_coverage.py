@@ -59,8 +59,8 @@ def mean_std(values, digits=1, scale=1.0):
 
 
 def table(results, seeds):
-    lines = [f"| model | data | modes captured | high quality % | KL to uniform | W1 to data "
-             f"| s per run | PacGAN's GAN: modes | goal |",
+    lines = ["| model | data | modes captured | high quality % | KL to uniform | W1 to data "
+             "| s per run | PacGAN's GAN: modes | goal |",
              "|---|---|---|---|---|---|---|---|---|"]
     for (model, dataset), runs in results.items():
         runs = [run for run in runs if run is not None]
