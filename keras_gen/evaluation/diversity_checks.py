@@ -42,16 +42,22 @@ def toy_data_report(model, distribution, num_samples=COVERAGE_SAMPLES, seed=0):
     coverage = (mode_coverage(samples, distribution.modes, distribution.std)
                 if distribution.is_mixture else {})
     data = distribution.sample(num_samples, seed=seed + 1)
-    distances = {"wasserstein_1": wasserstein_1(samples, data, seed=seed),
-                 "kl_data_to_model": knn_kl(data, samples),
-                 "kl_model_to_data": knn_kl(samples, data),
-                 "js": knn_js(samples, data)}
     report = {key: value for key, value in coverage.items() if key != "counts"}
     if coverage:
         report["mode_counts"] = coverage["counts"]
-    report.update({key: estimate.value for key, estimate in distances.items()})
-    report["divergence_estimators"] = {key: estimate.estimator
-                                       for key, estimate in distances.items()}
+    distance = wasserstein_1(samples, data, seed=seed)
+    report["wasserstein_1"] = distance.value
+    estimators = {"wasserstein_1": distance.estimator}
+    for key, (estimate, p, q) in {"kl_data_to_model": (knn_kl, data, samples),
+                                  "kl_model_to_data": (knn_kl, samples, data),
+                                  "js": (knn_js, samples, data)}.items():
+        try:
+            result = estimate(p, q)
+            report[key], estimators[key] = result.value, result.estimator
+        except ValueError:  # repeated samples: a collapsed generator (dead ReLUs) emits them
+            report[key] = None
+            estimators[key] = "undefined: the model repeats samples exactly (k-NN distance 0)"
+    report["divergence_estimators"] = estimators
     return report
 
 

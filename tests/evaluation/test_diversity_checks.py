@@ -26,3 +26,22 @@ def test_a_generator_that_ignores_its_noise_has_no_pluralistic_diversity(mnist_t
     with pytest.raises(ValueError, match="pass at least samples_per_label=500"):
         pluralistic_diversity(model, data.preprocess_images(images[:100]), labels[:100],
                               samples_per_label=500)
+
+
+def test_the_toy_report_of_a_point_mass_generator():
+    from keras_gen.data import ring_of_gaussians
+    from keras_gen.evaluation import toy_data_report
+    from keras_gen.models import DCGAN
+
+    model = DCGAN(data_shape=(2,), latent_dim=2, hidden_dim=8, seed=0)
+    output = model.generator.layers[-1]
+    output.kernel.assign(np.zeros(output.kernel.shape, "float32"))  # every sample at (0, 0)
+    report = toy_data_report(model, ring_of_gaussians(), num_samples=500)
+    assert report["modes_captured"] == 0 and report["high_quality_fraction"] == 0.0
+    # Every data point is ~2 (the radius) from the origin: that is the transport cost.
+    assert report["wasserstein_1"] == pytest.approx(2.0, abs=0.01)
+    assert report["divergence_estimators"]["wasserstein_1"] == "exact (optimal assignment)"
+    # k-NN densities are undefined at repeated points: said, not crashed on.
+    assert report["kl_model_to_data"] is None and report["js"] is None
+    assert report["divergence_estimators"]["js"].startswith("undefined: the model repeats")
+    assert report["kl_data_to_model"] > 1.0
