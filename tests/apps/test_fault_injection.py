@@ -150,7 +150,7 @@ OUT_OF_MEMORY = [
     ("sample", "keras_gen.models.VAE.sample", MemoryError("Unable to allocate 29.2 GiB"),
      ["--model-file", "{vae}", "--output", "{tmp}/grid.png"],
      "out of memory while sampling (MemoryError); ask for fewer --num-samples"),
-    ("evaluate", "keras_gen.evaluation.model_sample_quality",
+    ("evaluate", "keras_gen.evaluation.draw_samples",
      ResourceExhaustedError("OOM when allocating tensor with shape[10000,784]"),
      ["--model-file", "{vae}", "--output", "{tmp}/e.json"],
      "out of memory while judging (ResourceExhaustedError); pass a smaller --num-samples"),
