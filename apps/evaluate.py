@@ -251,11 +251,9 @@ def toy_diversity(model, args, pictures):
     distribution = get_toy_distribution(args.dataset)
     report = toy_data_report(model, distribution, seed=args.seed)
     if distribution.is_mixture:
-        title = (f"{report['modes_captured']}/{report['num_modes']} modes, "
-                 f"{100 * report['high_quality_fraction']:.0f}% high quality")
         samples = model.sample(COVERAGE_SAMPLES, seed=args.seed)  # the report's draws
         pictures["modes"] = lambda path: save_mode_samples(samples, distribution.modes,
-                                                           distribution.std, path, title)
+                                                           distribution.std, path)
     return report
 
 

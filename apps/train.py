@@ -389,7 +389,6 @@ def mode_picture(model, dataset, seed=0):
     """`(png_path) -> None`: the protocol's 2,500 samples over the toy dataset's modes."""
     from keras_gen.data import get_toy_distribution
     from keras_gen.evaluation.diversity_checks import COVERAGE_SAMPLES
-    from keras_gen.metrics import mode_coverage
     from keras_gen.plotting import save_mode_samples
 
     distribution = get_toy_distribution(dataset)
@@ -400,10 +399,7 @@ def mode_picture(model, dataset, seed=0):
 
         if not np.isfinite(samples).all():
             return
-        coverage = mode_coverage(samples, distribution.modes, distribution.std)
-        save_mode_samples(samples, distribution.modes, distribution.std, path,
-                          f"{coverage['modes_captured']}/{coverage['num_modes']} modes, "
-                          f"{100 * coverage['high_quality_fraction']:.0f}% high quality")
+        save_mode_samples(samples, distribution.modes, distribution.std, path)
 
     return draw
 
