@@ -12,12 +12,17 @@ import sys
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def _with_repo_root():
+    """PYTHONPATH with the checkout first: children import `apps`, which is not installed."""
+    return os.pathsep.join([REPO_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def run_child(script, arguments, backend, label):
     """Runs `python script --child *arguments` under `backend`; returns its result dict or None."""
     result = subprocess.run([sys.executable, script, "--child", *arguments], cwd=REPO_ROOT,
                             capture_output=True, text=True,
                             env={**os.environ, "KERAS_BACKEND": backend,
-                                 "TF_CPP_MIN_LOG_LEVEL": "2"})
+                                 "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": _with_repo_root()})
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     if result.returncode or not lines:
         print(f"{label} failed:\n{result.stderr[-1500:]}")

@@ -2,7 +2,9 @@
 
 Each (model, backend) pair runs in its own process (a backend is fixed at import), trains on real
 MNIST with the model's default preset and batch size, discards the first `--warmup` steps
-(tracing / XLA compilation), and times the next `--steps`. Prints a Markdown table.
+(tracing / XLA compilation), and times the next `--steps`. Prints a Markdown table with each
+backend's step time as a multiple of TensorFlow's for the same network and batch (the peer figure
+of issue 18's goal: JAX within 1.5x of TensorFlow).
 
 Usage:
     python bench/train_step_time.py --models vae autoencoder dcgan wgan_gp
@@ -70,11 +72,16 @@ def main():
                 rows.append(row)
     print(f"\n{args.steps} timed steps after {args.warmup} warm-up steps, median; "
           "s/epoch = median step x 60,000 / batch\n")
-    print("| model | backend | batch | ms/step | s/epoch (MNIST) | warm-up s |")
-    print("|---|---|---|---|---|---|")
+    tensorflow_ms = {row["model"]: row["ms_per_step"] for row in rows
+                     if row["backend"] == "tensorflow"}
+    print("| model | backend | batch | ms/step | x TensorFlow | s/epoch (MNIST) | warm-up s |")
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
+        ratio = (f"{row['ms_per_step'] / tensorflow_ms[row['model']]:.2f}x"
+                 if row["model"] in tensorflow_ms else "-")
         print(f"| {row['model']} | {row['backend']} | {row['batch_size']} | "
-              f"{row['ms_per_step']:.0f} | {row['s_per_epoch']:.0f} | {row['first_steps_s']:.1f} |")
+              f"{row['ms_per_step']:.0f} | {ratio} | {row['s_per_epoch']:.0f} | "
+              f"{row['first_steps_s']:.1f} |")
 
 
 if __name__ == "__main__":

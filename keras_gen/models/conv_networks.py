@@ -8,6 +8,8 @@ convolution, so it learns an upsampling instead of fixing one.
 import keras
 from keras import layers
 
+from keras_gen.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
+
 
 def _downsampled_shape(image_shape, num_stages):
     height, width, _ = image_shape
@@ -50,7 +52,7 @@ def build_transpose_decoder(latent_dim, image_shape, filters=(32, 64), hidden_di
     x = layers.Dense(height * width * filters[-1], activation="relu")(x)
     x = layers.Reshape((height, width, filters[-1]))(x)
     for stage_filters in reversed(filters):
-        x = layers.Conv2DTranspose(stage_filters, 3, strides=2, padding="same",
+        x = SubPixelConv2DTranspose(stage_filters, 3, strides=2, padding="same",
                                    activation="relu")(x)
     logits = layers.Conv2D(image_shape[-1], 3, padding="same", name="logits")(x)
     return keras.Model(inputs, logits, name=name)

@@ -8,6 +8,8 @@ extra image channel (images) or concatenated (vectors), as in Mirza & Osindero (
 import keras
 from keras import layers
 
+from keras_gen.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
+
 
 def _maybe_spectral(layer, spectral_norm):
     # Spectral normalization divides each weight by its largest singular value (one power
@@ -39,11 +41,11 @@ def build_generator(latent_dim, data_shape, num_classes=None, filters=(128, 64),
         x = layers.BatchNormalization(name=f"{name}_bn_0")(x)
         x = layers.ReLU(name=f"{name}_relu_0")(x)
         x = layers.Reshape((height // 4, width // 4, filters[0]), name=f"{name}_reshape")(x)
-        x = layers.Conv2DTranspose(filters[1], 4, strides=2, padding="same", use_bias=False,
+        x = SubPixelConv2DTranspose(filters[1], 4, strides=2, padding="same", use_bias=False,
                                    name=f"{name}_deconv_1")(x)
         x = layers.BatchNormalization(name=f"{name}_bn_1")(x)
         x = layers.ReLU(name=f"{name}_relu_1")(x)
-        outputs = layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
+        outputs = SubPixelConv2DTranspose(channels, 4, strides=2, padding="same",
                                          activation="tanh", name=f"{name}_output")(x)
     return keras.Model(inputs if num_classes else z, outputs, name=name)
 
