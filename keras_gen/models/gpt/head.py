@@ -37,6 +37,10 @@ class Head(keras.layers.Layer):
         self.attention_dropout = keras.layers.Dropout(self.dropout)
         self.causal_mask = np.tril(np.ones((self.sequence_length, self.sequence_length), bool))
 
+    def build(self, input_shape):
+        for dense in (self.query, self.key, self.value):  # `project`'s order
+            dense.build(input_shape)
+
     def project(self, x):
         """`(q, k, v)`, each `(batch, T, head_size)`."""
         return self.query(x), self.key(x), self.value(x)

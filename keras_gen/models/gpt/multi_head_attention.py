@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_gen.models.gpt.head import Head
+from keras_gen.models.gpt.head import MASKED, Head
 from keras_gen.registry import register
 
 
@@ -33,8 +33,31 @@ class MultiHeadAttention(keras.layers.Layer):
         self.projection = keras.layers.Dense(self.num_heads * self.head_size, name="projection")
         self.output_dropout = keras.layers.Dropout(self.dropout)
 
+    def build(self, input_shape):
+        # `call` reads the heads' kernels without calling the heads, so build them here, in the
+        # order calling them made them (the same initial weights for a seed).
+        for head in self.heads:
+            head.build(input_shape)
+        self.projection.build((*input_shape[:-1], self.num_heads * self.head_size))
+
     def call(self, x, training=False):
-        out = ops.concatenate([head(x, training=training) for head in self.heads], axis=-1)
+        # Computes exactly what `concatenate([head(x) for head in heads])` does, with one matmul
+        # for every head's q, k and v and one batched attention: per-head (C, 32) matmuls leave
+        # a CPU mostly idle (bench/versus_nanogpt.py). The weights stay in the `Head` layers.
+        batch_length = x.shape[1]
+        kernel = ops.concatenate([getattr(head, name).kernel for name in ("query", "key", "value")
+                                  for head in self.heads], axis=-1)  # (C, 3 * H * head_size)
+        qkv = ops.reshape(ops.matmul(x, kernel),
+                          (-1, batch_length, 3, self.num_heads, self.head_size))
+        q, k, v = ops.unstack(ops.transpose(qkv, (2, 0, 3, 1, 4)), 3)  # each (B, H, T, hs)
+        weights = ops.matmul(q, ops.transpose(k, (0, 1, 3, 2))) * (self.head_size ** -0.5)
+        mask = self.heads[0].causal_mask[:batch_length, :batch_length]
+        weights = ops.softmax(ops.where(mask, weights, MASKED), axis=-1)
+        if training and self.dropout:  # each head's own Dropout: the same masks for a seed
+            weights = ops.stack([head.attention_dropout(weights[:, index], training=training)
+                                 for index, head in enumerate(self.heads)], axis=1)
+        out = ops.transpose(ops.matmul(weights, v), (0, 2, 1, 3))  # (B, T, H, hs)
+        out = ops.reshape(out, (-1, batch_length, self.num_heads * self.head_size))
         return self.output_dropout(self.projection(out), training=training)
 
     def prefill(self, x):
