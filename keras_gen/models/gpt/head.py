@@ -11,6 +11,20 @@ from keras_gen.registry import register
 MASKED = -1e9  # finite: -inf can turn into NaN in softmax on some runtimes
 
 
+def attention_weights(q, k, mask):
+    """softmax(q k^T / sqrt(d)) over the keys where `mask` holds, 0 elsewhere.
+
+    `q` `(..., Tq, d)` and `k` `(..., Tk, d)`, for one head `(B, T, d)` or every head at once
+    `(B, H, T, d)`; `mask` broadcasts to `(..., Tq, Tk)`.
+    """
+    weights = ops.matmul(q, ops.swapaxes(k, -1, -2)) * (q.shape[-1] ** -0.5)
+    with warnings.catch_warnings():
+        # A one-character prompt attends over one key: a softmax over one entry is exactly
+        # right here, but Keras warns that it "will always return the value 1".
+        warnings.filterwarnings("ignore", message="You are using a softmax over axis -1")
+        return ops.softmax(ops.where(mask, weights, MASKED), axis=-1)
+
+
 @register
 class Head(keras.layers.Layer):
     """Causal self-attention with one head: each position attends to itself and the past.
@@ -47,12 +61,7 @@ class Head(keras.layers.Layer):
 
     def attend(self, q, k, v, mask, training=False):
         """softmax(q k^T / sqrt(d) where `mask`, else -inf) v; mask broadcasts to `(B, Tq, Tk)`."""
-        weights = ops.matmul(q, ops.transpose(k, (0, 2, 1))) * (self.head_size ** -0.5)
-        with warnings.catch_warnings():
-            # A one-character prompt attends over one key: a softmax over one entry is exactly
-            # right here, but Keras warns that it "will always return the value 1".
-            warnings.filterwarnings("ignore", message="You are using a softmax over axis -1")
-            weights = ops.softmax(ops.where(mask, weights, MASKED), axis=-1)
+        weights = attention_weights(q, k, mask)
         return ops.matmul(self.attention_dropout(weights, training=training), v)
 
     def call(self, x, training=False):

@@ -1,11 +1,9 @@
 """`MultiHeadAttention`: several `Head`s side by side, concatenated and projected."""
 
-import warnings
-
 import keras
 from keras import ops
 
-from keras_gen.models.gpt.head import MASKED, Head
+from keras_gen.models.gpt.head import Head, attention_weights
 from keras_gen.registry import register
 
 
@@ -52,11 +50,7 @@ class MultiHeadAttention(keras.layers.Layer):
         qkv = ops.reshape(ops.matmul(x, kernel),
                           (-1, batch_length, 3, self.num_heads, self.head_size))
         q, k, v = ops.unstack(ops.transpose(qkv, (2, 0, 3, 1, 4)), 3)  # each (B, H, T, hs)
-        weights = ops.matmul(q, ops.transpose(k, (0, 1, 3, 2))) * (self.head_size ** -0.5)
-        mask = self.heads[0].causal_mask[:batch_length, :batch_length]
-        with warnings.catch_warnings():  # a one-character prompt: see `Head.attend`
-            warnings.filterwarnings("ignore", message="You are using a softmax over axis -1")
-            weights = ops.softmax(ops.where(mask, weights, MASKED), axis=-1)
+        weights = attention_weights(q, k, self.heads[0].causal_mask[:batch_length, :batch_length])
         if training and self.dropout:  # each head's own Dropout: the same masks for a seed
             weights = ops.stack([head.attention_dropout(weights[:, index], training=training)
                                  for index, head in enumerate(self.heads)], axis=1)
