@@ -50,7 +50,6 @@ def gradient_function(forward):
             return tape.gradient(loss, [kernel, x])
 
         return gradients
-    import torch
 
     def gradients(kernel, x, upstream):
         kernel = kernel.detach().requires_grad_(True)
