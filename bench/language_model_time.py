@@ -17,7 +17,6 @@ numbers from one run.
 
 import argparse
 import json
-import time
 
 from child_process import run_child  # bench/ is the script's folder, first on sys.path
 
@@ -51,17 +50,12 @@ def training_ms_per_step(preset, warmup, steps):
 
 
 def generation_characters_per_second(model, new_tokens, repeats):
-    """`{use_cache: characters per second}`, steady state (after one compiling call)."""
-    speeds = {}
-    for use_cache in (True, False):
-        model.generate("\n", new_tokens, seed=0, use_cache=use_cache)  # compiles this loop
-        times = []
-        for repeat in range(repeats):
-            start = time.perf_counter()
-            model.generate("\n", new_tokens, seed=repeat, use_cache=use_cache)
-            times.append(time.perf_counter() - start)
-        speeds[use_cache] = new_tokens / median(times)
-    return speeds
+    """`{use_cache: characters per second}`, batch 1, steady state (after one compiling call)."""
+    from generation_speed import characters_per_second
+
+    return {use_cache: characters_per_second(
+        lambda seed: model.generate("\n", new_tokens, seed=seed, use_cache=use_cache),
+        new_tokens, repeats) for use_cache in (True, False)}
 
 
 def measure(preset_name, model_file, warmup, steps, new_tokens, repeats):

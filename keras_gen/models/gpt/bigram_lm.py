@@ -31,8 +31,8 @@ class BigramLM(CausalLanguageModel):
         return self.token_embedding_table(ids)
 
     def prefill(self, ids):
-        """No context to keep: the caches are empty placeholders."""
-        placeholder = ops.zeros((1,))
+        """No context to keep: each cache is one placeholder "layer", a scalar."""
+        placeholder = (ops.zeros(()),)
         return self(ids), placeholder, placeholder
 
     def decode_step(self, token, position, keys, values):

@@ -47,10 +47,10 @@ class Block(keras.layers.Layer):
         x = x + attended
         return x + self.feed_forward(self.feed_forward_norm(x)), keys, values
 
-    def decode(self, x, keys, values, layer, position):
-        """One new position with the KV cache; returns `(output, keys, values)`."""
+    def decode(self, x, keys, values, position):
+        """One new position with this block's KV cache; returns `(output, keys, values)`."""
         attended, keys, values = self.attention.decode(self.attention_norm(x), keys, values,
-                                                       layer, position)
+                                                       position)
         x = x + attended
         return x + self.feed_forward(self.feed_forward_norm(x)), keys, values
 

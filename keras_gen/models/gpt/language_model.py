@@ -17,7 +17,9 @@ class CausalLanguageModel(GenerativeModel):
     """Base of the character-level language models: `call(ids) -> logits (batch, T, V)`.
 
     Subclasses define `call`, `prefill(ids) -> (logits, keys, values)` and
-    `decode_step(token, position, keys, values) -> (logits, keys, values)`.
+    `decode_step(token, position, keys, values) -> (logits, keys, values)`, where the caches
+    `keys` and `values` are tuples with one tensor per layer (the exported endpoints stack them
+    into one tensor, layers first).
 
     Training: `fit()` on `(x, y)` windows (`keras_gen.data.random_windows`) minimises the mean
     cross-entropy of the next character in nats (`loss`), and also logs `bits_per_character`
@@ -235,11 +237,13 @@ class CausalLanguageModel(GenerativeModel):
 
     def _export_prefill(self, ids, length):
         logits, keys, values = self.prefill(ids)
-        return {"logits": ops.take(logits, length - 1, axis=1), "keys": keys, "values": values}
+        return {"logits": ops.take(logits, length - 1, axis=1), "keys": ops.stack(keys),
+                "values": ops.stack(values)}
 
     def _export_decode(self, token, position, keys, values):
+        keys, values = (ops.unstack(ops.convert_to_tensor(cache)) for cache in (keys, values))
         logits, keys, values = self.decode_step(token, position, keys, values)
-        return {"logits": logits, "keys": keys, "values": values}
+        return {"logits": logits, "keys": ops.stack(keys), "values": ops.stack(values)}
 
     def export_example_inputs(self, name, batch, seed=0):
         """Realistic inputs of endpoint `name` for parity checks.
@@ -260,7 +264,8 @@ class CausalLanguageModel(GenerativeModel):
             return [padded, np.array(length, "int32")]
         position = min(length, self.sequence_length - 1)
         _, keys, values = self.prefill(ids[:, :length])
-        return [ids[:, position], np.array(position, "int32"), to_numpy(keys), to_numpy(values)]
+        return [ids[:, position], np.array(position, "int32"), to_numpy(ops.stack(keys)),
+                to_numpy(ops.stack(values))]
 
     def get_config(self):
         return {**super().get_config(), "vocabulary": self.tokenizer.vocabulary,

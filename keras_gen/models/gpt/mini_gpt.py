@@ -73,25 +73,32 @@ class MiniGPT(CausalLanguageModel):
 
     def prefill(self, ids):
         """Runs a prompt `(batch, P)`: `(logits (batch, P, V), keys, values)`; the caches are
-        `(num_layers, num_heads, batch, sequence_length, head_size)`, filled up to P."""
+        tuples with one `(num_heads, batch, sequence_length, head_size)` tensor per layer,
+        filled up to P."""
         length = ids.shape[1]
         x = self._embed(ids, ops.arange(length))
         keys, values = [], []
+        padding = [(0, 0)] * 2 + [(0, self.sequence_length - length), (0, 0)]
         for block in self.blocks:
             x, block_keys, block_values = block.prefill(x)
-            keys.append(block_keys)
-            values.append(block_values)
-        padding = [(0, 0)] * 3 + [(0, self.sequence_length - length), (0, 0)]
-        return (self._logits(x), ops.pad(ops.stack(keys), padding),
-                ops.pad(ops.stack(values), padding))
+            keys.append(ops.pad(block_keys, padding))
+            values.append(ops.pad(block_values, padding))
+        return self._logits(x), tuple(keys), tuple(values)
 
     def decode_step(self, token, position, keys, values):
-        """The next-character logits `(batch, V)` after `token` `(batch,)` at `position`."""
+        """The next-character logits `(batch, V)` after `token` `(batch,)` at `position`.
+
+        One cache tensor per layer, not one for the whole model: without XLA (TensorFlow's
+        default on CPU, torch) every cache update copies the tensor it writes into, so per-layer
+        tensors copy the cache once a character instead of once per layer."""
         x = self._embed(ops.expand_dims(token, 1),
                         ops.reshape(ops.cast(position, "int32"), (1, 1)))
-        for layer, block in enumerate(self.blocks):
-            x, keys, values = block.decode(x, keys, values, layer, position)
-        return self._logits(x)[:, 0], keys, values
+        new_keys, new_values = [], []
+        for block, block_keys, block_values in zip(self.blocks, keys, values):
+            x, block_keys, block_values = block.decode(x, block_keys, block_values, position)
+            new_keys.append(block_keys)
+            new_values.append(block_values)
+        return self._logits(x)[:, 0], tuple(new_keys), tuple(new_values)
 
     @property
     def export_cache_shape(self):

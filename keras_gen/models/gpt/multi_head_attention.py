@@ -14,6 +14,8 @@ class MultiHeadAttention(keras.layers.Layer):
     Besides the training-time `call`, two methods serve fast generation with a KV cache:
     `prefill` runs a whole prompt and returns every head's keys and values, and `decode` runs
     one new position, writing its key and value into the cache and attending over the cache.
+    All three compute every head at once (`project`, `merge`); `Head` holds each head's weights
+    and is the one-head version of the same computation.
 
     Args:
         num_heads: int.
@@ -40,58 +42,59 @@ class MultiHeadAttention(keras.layers.Layer):
             head.build(input_shape)
         self.projection.build((*input_shape[:-1], self.num_heads * self.head_size))
 
-    def call(self, x, training=False):
-        # Computes exactly what `concatenate([head(x) for head in heads])` does, with one matmul
-        # for every head's q, k and v and one batched attention: per-head (C, 32) matmuls leave
-        # a CPU mostly idle (bench/versus_nanogpt.py). The weights stay in the `Head` layers.
-        batch_length = x.shape[1]
+    def project(self, x):
+        """Every head's `(q, k, v)` for `x` `(batch, T, C)`, each `(batch, num_heads, T,
+        head_size)`: one matmul with the heads' kernels side by side computes exactly what each
+        `Head.project` does (per-head (C, head_size) matmuls leave a CPU mostly idle,
+        bench/versus_nanogpt.py). The weights stay in the `Head` layers."""
+        length = x.shape[1]
         kernel = ops.concatenate([getattr(head, name).kernel for name in ("query", "key", "value")
                                   for head in self.heads], axis=-1)  # (C, 3 * H * head_size)
-        qkv = ops.reshape(ops.matmul(x, kernel),
-                          (-1, batch_length, 3, self.num_heads, self.head_size))
-        q, k, v = ops.unstack(ops.transpose(qkv, (2, 0, 3, 1, 4)), 3)  # each (B, H, T, hs)
-        weights = attention_weights(q, k, self.heads[0].causal_mask[:batch_length, :batch_length])
+        qkv = ops.reshape(ops.matmul(x, kernel), (-1, length, 3, self.num_heads, self.head_size))
+        return ops.unstack(ops.transpose(qkv, (2, 0, 3, 1, 4)), 3)
+
+    def merge(self, out):
+        """Heads' outputs `(batch, num_heads, T, head_size)` side by side, `(batch, T,
+        num_heads * head_size)`, then the output projection."""
+        out = ops.transpose(out, (0, 2, 1, 3))
+        return self.projection(ops.reshape(out, (-1, out.shape[1], self.num_heads * self.head_size)))
+
+    def call(self, x, training=False):
+        length = x.shape[1]
+        q, k, v = self.project(x)
+        weights = attention_weights(q, k, self.heads[0].causal_mask[:length, :length])
         if training and self.dropout:  # each head's own Dropout: the same masks for a seed
             weights = ops.stack([head.attention_dropout(weights[:, index], training=training)
                                  for index, head in enumerate(self.heads)], axis=1)
-        out = ops.transpose(ops.matmul(weights, v), (0, 2, 1, 3))  # (B, T, H, hs)
-        out = ops.reshape(out, (-1, batch_length, self.num_heads * self.head_size))
-        return self.output_dropout(self.projection(out), training=training)
+        return self.output_dropout(self.merge(ops.matmul(weights, v)), training=training)
 
     def prefill(self, x):
         """Runs prompt positions `(batch, P, C)`; returns `(output, keys, values)` with keys and
         values `(num_heads, batch, P, head_size)`."""
         length = x.shape[1]
-        outputs, keys, values = [], [], []
-        for head in self.heads:
-            q, k, v = head.project(x)
-            outputs.append(head.attend(q, k, v, head.causal_mask[:length, :length]))
-            keys.append(k)
-            values.append(v)
-        output = self.projection(ops.concatenate(outputs, axis=-1))
-        return output, ops.stack(keys), ops.stack(values)
+        q, k, v = self.project(x)
+        weights = attention_weights(q, k, self.heads[0].causal_mask[:length, :length])
+        heads_first = (1, 0, 2, 3)
+        return (self.merge(ops.matmul(weights, v)), ops.transpose(k, heads_first),
+                ops.transpose(v, heads_first))
 
-    def decode(self, x, keys, values, layer, position):
+    def decode(self, x, keys, values, position):
         """One new position `x` `(batch, 1, C)` at `position` (an int scalar tensor).
 
-        `keys` and `values` are the whole model's caches `(num_layers, num_heads, batch,
-        sequence_length, head_size)`; this writes layer `layer`'s new entries and attends over
-        positions 0..position. Returns `(output, keys, values)`.
+        `keys` and `values` are this layer's caches `(num_heads, batch, sequence_length,
+        head_size)`; this writes the new entries (one update for every head) and attends over
+        positions 0..position, heads first as the cache is laid out. Returns `(output, keys,
+        values)`.
         """
         position = ops.convert_to_tensor(position, "int32")  # torch refuses tensor <= numpy
         zero = ops.zeros((), "int32")
+        start = ops.stack([zero, zero, position, zero])
+        q, k, v = (ops.transpose(t, (1, 0, 2, 3)) for t in self.project(x))  # (H, B, 1, hs)
+        keys = ops.slice_update(keys, start, k)
+        values = ops.slice_update(values, start, v)
         visible = ops.arange(self.sequence_length) <= position  # (L,): the past and now
-        outputs = []
-        for index, head in enumerate(self.heads):
-            q, k, v = head.project(x)
-            start = ops.stack([ops.convert_to_tensor(layer, "int32"),
-                               ops.convert_to_tensor(index, "int32"), zero,
-                               position, zero])
-            keys = ops.slice_update(keys, start, k[None, None])
-            values = ops.slice_update(values, start, v[None, None])
-            outputs.append(head.attend(q, keys[layer, index], values[layer, index],
-                                       visible[None, None, :]))
-        return self.projection(ops.concatenate(outputs, axis=-1)), keys, values
+        out = ops.matmul(attention_weights(q, keys, visible), values)  # (H, B, 1, hs)
+        return self.merge(ops.transpose(out, (1, 0, 2, 3))), keys, values
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "head_size": self.head_size,

@@ -40,6 +40,10 @@ class TokenGenerator(keras.Model):
         self.num_new_tokens = int(num_new_tokens)
         self.sampling = dict(temperature=temperature, top_k=top_k, top_p=top_p)
         self.use_cache = bool(use_cache)
+        # XLA on TensorFlow too, whose default leaves CPUs without it: compiled, the loop
+        # updates the caches in place and runs 2-3x faster (bench/generation_speed.py). On torch
+        # jit_compile would mean torch.compile, which trained MiniGPT slower on this CPU.
+        self.jit_compile = keras.config.backend() != "torch"
 
     def _choose(self, logits, uniform, i):
         return sample_tokens(logits, ops.take(uniform, i, axis=1), **self.sampling)

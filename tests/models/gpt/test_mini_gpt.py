@@ -41,7 +41,7 @@ class MiniGPTContractTest(TestCase):
         full = to_numpy(self.model(np.pad(ids, ((0, 0), (0, 1)))))
         logits, keys, values = self.model.prefill(ids[:, :6])
         self.assertAllClose(logits, full[:, :6], atol=1e-5)
-        self.assertEqual(tuple(keys.shape), (2, 2, 1, 16, 8))
+        self.assertEqual([tuple(layer.shape) for layer in keys], [(2, 1, 16, 8)] * 2)
         for position in range(6, 15):
             step_logits, keys, values = self.model.decode_step(ids[:, position], position,
                                                                keys, values)
@@ -60,7 +60,13 @@ class MiniGPTContractTest(TestCase):
         self.assertNotEqual(self.model.generate(PROMPT, NEW_TOKENS, seed=2, **SETTINGS), first)
         ids = self.tokenizer.encode(PROMPT)
         single = self.model.generate(ids, NEW_TOKENS, seed=1, **SETTINGS)
-        batch = self.model.generate(np.stack([ids, ids]), NEW_TOKENS, seed=1, **SETTINGS)
+        other = self.tokenizer.encode("BOBBY:")
+        batch = self.model.generate(np.stack([ids, other]), NEW_TOKENS, seed=1, **SETTINGS)
+        # numpy draws the batch's uniforms row by row, so row 0 gets the single prompt's: the
+        # rows share caches and matmuls and must not leak into each other.
+        self.assertEqual(batch[0].tolist(), single.tolist())
+        self.assertEqual(batch[1, :len(other)].tolist(), other.tolist())
+        self.assertNotEqual(batch[1, len(other):].tolist(), single[len(ids):].tolist())
         self.assertEqual(single.shape, (len(ids) + NEW_TOKENS,))
         self.assertEqual(batch.shape, (2, len(ids) + NEW_TOKENS))
         self.assertEqual(self.tokenizer.decode(single), first)  # ids in, the same ids out
