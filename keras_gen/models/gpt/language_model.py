@@ -41,13 +41,19 @@ class CausalLanguageModel(GenerativeModel):
         self.bits_per_character_tracker = keras.metrics.Mean(name="bits_per_character")
         self._generators = _GeneratorCache()
 
-    def compile(self, optimizer="adam", **kwargs):
+    def compile(self, optimizer="adam", jit_compile="auto", **kwargs):
         """Keras' compile; an optimizer with weight decay (AdamW) leaves biases and LayerNorm
         scales and offsets undecayed, as nanoGPT does (only matrices and embeddings shrink).
+        On TensorFlow, "auto" means XLA on a CPU too (Keras' own "auto" leaves CPUs without).
 
         Done here rather than by the caller because Keras does not save the exclusion list:
         `compile_from_config` calls this method again when a `.keras` file loads."""
-        super().compile(optimizer=optimizer, **kwargs)
+        if jit_compile == "auto" and keras.config.backend() == "tensorflow":
+            # A transformer step is matmuls, softmaxes and layer norms that XLA fuses: the cpu
+            # preset's step is faster with it (bench/versus_nanogpt.py). Conv models keep
+            # Keras' choice: XLA made their TensorFlow steps slower.
+            jit_compile = True
+        super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
         if getattr(self.optimizer, "weight_decay", None) and not self.optimizer.built:
             self.optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
 
