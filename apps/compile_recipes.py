@@ -28,12 +28,13 @@ def compile_single_objective(model, preset, learning_rate):
 
 def compile_language_model(model, preset, learning_rate):
     """nanoGPT's optimizer: AdamW (decoupled weight decay; the model keeps biases and LayerNorm
-    out of it), beta_2 0.99, gradients clipped to norm 1, warm-up then cosine decay. Plain Adam
-    when the preset names no weight decay (the bigram baseline)."""
+    out of it), beta_2 0.99, the gradients' global norm clipped to 1 (`clip_grad_norm_` over all
+    parameters, not each variable's own norm), warm-up then cosine decay. Plain Adam when the
+    preset names no weight decay (the bigram baseline)."""
     import keras
 
     schedule = learning_rate_schedule(preset, learning_rate)
-    options = {"beta_2": preset.get("beta_2", 0.999), "clipnorm": preset.get("clipnorm")}
+    options = {"beta_2": preset.get("beta_2", 0.999), "global_clipnorm": preset.get("global_clipnorm")}
     if preset.get("weight_decay"):
         optimizer = keras.optimizers.AdamW(schedule, weight_decay=preset["weight_decay"],
                                            **options)

@@ -590,6 +590,7 @@ def finish_run(args, spec, model, training, callbacks, timer, judge, non_finite_
         "epochs": args.epochs,
         "seconds_per_epoch_this_session": timer.mean_seconds,
         "epoch_seconds_this_session": timer.seconds,
+        "first_step_seconds_this_session": timer.first_step_seconds,
         **{f"final_{name}": float(values[-1]) for name, values in history.history.items()},
     }
     write_json(os.path.join(args.output, "metrics.json"), metrics)

@@ -12,7 +12,7 @@ import sys
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _with_repo_root():
+def repo_pythonpath():
     """PYTHONPATH with the checkout first: children import `apps`, which is not installed."""
     return os.pathsep.join([REPO_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
 
@@ -22,7 +22,7 @@ def run_child(script, arguments, backend, label):
     result = subprocess.run([sys.executable, script, "--child", *arguments], cwd=REPO_ROOT,
                             capture_output=True, text=True,
                             env={**os.environ, "KERAS_BACKEND": backend,
-                                 "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": _with_repo_root()})
+                                 "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": repo_pythonpath()})
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     if result.returncode or not lines:
         print(f"{label} failed:\n{result.stderr[-1500:]}")

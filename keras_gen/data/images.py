@@ -18,6 +18,7 @@ import tensorflow_datasets as tfds
 from keras_gen.data.connectivity import can_reach
 from keras_gen.data.errors import DataUnavailableError
 from keras_gen.data.offline_sources import candidate_dirs, find_offline_dir
+from keras_gen.data.untuned import without_autotuning
 
 IMAGE_DATASETS = ("mnist", "fashion_mnist")
 SPLITS = ("train", "test")
@@ -165,7 +166,7 @@ def images_dataset(images, labels=None, batch_size=128, value_range=(0.0, 1.0), 
     dataset = dataset.batch(batch_size)
     if dynamic:
         dataset = _dynamically_binarized(dataset, value_range, seed, with_labels)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    return without_autotuning(dataset.prefetch(tf.data.AUTOTUNE))
 
 
 def _dynamically_binarized(dataset, value_range, seed, with_labels):

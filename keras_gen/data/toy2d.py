@@ -94,7 +94,9 @@ def load_toy_points(name, num_samples=10_000, batch_size=256, seed=0):
     """A shuffled, batched `tf.data.Dataset` of `num_samples` points from toy distribution `name`."""
     import tensorflow as tf
 
+    from keras_gen.data.untuned import without_autotuning
+
     points = get_toy_distribution(name).sample(num_samples, seed)
-    return (tf.data.Dataset.from_tensor_slices(points)
-            .shuffle(num_samples, seed=seed, reshuffle_each_iteration=True)
-            .batch(batch_size).prefetch(tf.data.AUTOTUNE))
+    return without_autotuning(tf.data.Dataset.from_tensor_slices(points)
+                              .shuffle(num_samples, seed=seed, reshuffle_each_iteration=True)
+                              .batch(batch_size).prefetch(tf.data.AUTOTUNE))

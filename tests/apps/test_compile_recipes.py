@@ -3,9 +3,11 @@ import numpy as np
 
 from apps.compile_recipes import (
     compile_adversarial,
+    compile_language_model,
     compile_single_objective,
     learning_rate_schedule,
 )
+from apps.preset_files import load_preset
 from keras_gen.models import WGANGP, RealNVP
 
 
@@ -31,6 +33,21 @@ def test_warmup_then_cosine_decay_follows_nanogpt():
         [float(schedule(0)), float(schedule(50)), float(schedule(100)), float(schedule(1050)),
          float(schedule(2000)), float(schedule(5000))],
         [1e-5, 1e-5 + 0.5 * (1e-3 - 1e-5), 1e-3, 1e-4 + 0.5 * 9e-4, 1e-4, 1e-4], rtol=1e-4)
+
+
+def test_language_model_gradients_are_clipped_by_their_global_norm_as_nanogpt_clips_them():
+    class Captures:  # stands in for a model: only the optimizer is under test
+        def compile(self, optimizer):
+            self.optimizer = optimizer
+
+    model = Captures()
+    compile_language_model(model, load_preset("mini_gpt", "cpu"), 1e-3)
+    # torch.nn.utils.clip_grad_norm_(parameters, 1.0): one norm over every gradient, so norms
+    # 3 and 4 (global 5) become 0.6 and 0.8; clipping each to norm 1 would give 1 and 1.
+    clipped = model.optimizer._clip_gradients([keras.ops.convert_to_tensor([3.0, 0.0]),
+                                               keras.ops.convert_to_tensor([0.0, 4.0])])
+    np.testing.assert_allclose([keras.ops.convert_to_numpy(g) for g in clipped],
+                               [[0.6, 0.0], [0.0, 0.8]], rtol=1e-6)
 
 
 def test_a_wgan_critic_decays_over_critic_steps_times_the_generator_steps():

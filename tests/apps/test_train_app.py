@@ -83,6 +83,10 @@ def test_vae_trains_writes_its_files_resumes_and_refuses_other_runs(tmp_path, ru
     metrics = read_metrics(output)
     assert metrics["backend"] == keras.config.backend()
     assert metrics["test_iwae_nll"] <= metrics["test_negative_elbo"] + 1.0
+    # Per epoch: its wall time, and its first step's (a stall at an epoch's start shows there).
+    [epoch_seconds], [first_step_seconds] = (metrics["epoch_seconds_this_session"],
+                                             metrics["first_step_seconds_this_session"])
+    assert 0 < first_step_seconds < epoch_seconds
     assert (output / "samples.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     second = run_app("train", [*common, "--epochs", "2"])  # continues the same run

@@ -56,6 +56,15 @@ def test_pipeline_scaling_binarization_labels_and_subset():
     assert labels.numpy().tolist() == expected_labels.tolist()
 
 
+def test_training_pipelines_run_without_the_autotuning_thread():
+    # Destroying an epoch's iterator waits for tf.data's autotuning thread, which stalled the
+    # start of epochs by up to 19 s (bench/epoch_stalls.py); fit makes one iterator per epoch.
+    images = data.load_images("mnist", batch_size=8, subset=8, binarize="dynamic")
+    points = data.load_toy_points("ring", 64, 16)
+    assert images.options().autotune.enabled is False and points.options().autotune.enabled is False
+    assert next(iter(images)).shape == (8, 28, 28, 1) and next(iter(points)).shape == (16, 2)
+
+
 def test_fixed_binarization_is_reproducible_and_matches_pixel_intensity():
     raw, _ = data.load_image_arrays("mnist", "test", subset=500)
     first = data.preprocess_images(raw, binarize="fixed", seed=0)
