@@ -3,6 +3,7 @@
 import keras
 
 from keras_gen.models.gpt.feed_forward import FeedForward
+from keras_gen.models.gpt.inference_call import inference_call
 from keras_gen.models.gpt.multi_head_attention import MultiHeadAttention
 from keras_gen.registry import register
 
@@ -49,10 +50,10 @@ class Block(keras.layers.Layer):
 
     def decode(self, x, keys, values, position):
         """One new position with this block's KV cache; returns `(output, keys, values)`."""
-        attended, keys, values = self.attention.decode(self.attention_norm(x), keys, values,
-                                                       position)
+        attended, keys, values = self.attention.decode(inference_call(self.attention_norm, x),
+                                                       keys, values, position)
         x = x + attended
-        return x + self.feed_forward(self.feed_forward_norm(x)), keys, values
+        return x + self.feed_forward.infer(inference_call(self.feed_forward_norm, x)), keys, values
 
     def get_config(self):
         return {**super().get_config(), "embedding_dim": self.embedding_dim,

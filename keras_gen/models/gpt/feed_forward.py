@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_gen.models.gpt.inference_call import inference_call
 from keras_gen.registry import register
 
 
@@ -25,6 +26,10 @@ class FeedForward(keras.layers.Layer):
 
     def call(self, x, training=False):
         return self.output_dropout(self.contract(self.expand(x)), training=training)
+
+    def infer(self, x):
+        """`call(x)` at inference (no dropout) for the generation loop (see `inference_call`)."""
+        return inference_call(self.contract, inference_call(self.expand, x))
 
     def get_config(self):
         return {**super().get_config(), "embedding_dim": self.embedding_dim,

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_gen.models.gpt.head import Head, attention_weights
+from keras_gen.models.gpt.inference_call import inference_call, layer_call
 from keras_gen.registry import register
 
 
@@ -53,11 +54,12 @@ class MultiHeadAttention(keras.layers.Layer):
         qkv = ops.reshape(ops.matmul(x, kernel), (-1, length, 3, self.num_heads, self.head_size))
         return ops.unstack(ops.transpose(qkv, (2, 0, 3, 1, 4)), 3)
 
-    def merge(self, out):
+    def merge(self, out, run=layer_call):
         """Heads' outputs `(batch, num_heads, T, head_size)` side by side, `(batch, T,
-        num_heads * head_size)`, then the output projection."""
+        num_heads * head_size)`, then the output projection, called by `run(layer, x)`."""
         out = ops.transpose(out, (0, 2, 1, 3))
-        return self.projection(ops.reshape(out, (-1, out.shape[1], self.num_heads * self.head_size)))
+        return run(self.projection,
+                   ops.reshape(out, (-1, out.shape[1], self.num_heads * self.head_size)))
 
     def call(self, x, training=False):
         length = x.shape[1]
@@ -94,7 +96,7 @@ class MultiHeadAttention(keras.layers.Layer):
         values = ops.slice_update(values, start, v)
         visible = ops.arange(self.sequence_length) <= position  # (L,): the past and now
         out = ops.matmul(attention_weights(q, keys, visible), values)  # (H, B, 1, hs)
-        return self.merge(ops.transpose(out, (1, 0, 2, 3))), keys, values
+        return self.merge(ops.transpose(out, (1, 0, 2, 3)), inference_call), keys, values
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "head_size": self.head_size,
