@@ -34,7 +34,8 @@ def compile_language_model(model, preset, learning_rate):
     import keras
 
     schedule = learning_rate_schedule(preset, learning_rate)
-    options = {"beta_2": preset.get("beta_2", 0.999), "global_clipnorm": preset.get("global_clipnorm")}
+    options = {"beta_2": preset.get("beta_2", 0.999),
+               "global_clipnorm": preset.get("global_clipnorm")}
     if preset.get("weight_decay"):
         optimizer = keras.optimizers.AdamW(schedule, weight_decay=preset["weight_decay"],
                                            **options)

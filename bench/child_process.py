@@ -17,12 +17,16 @@ def repo_pythonpath():
     return os.pathsep.join([REPO_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
+def child_environment(backend):
+    """The environment a benchmark's child process runs with under `backend`."""
+    return {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONPATH": repo_pythonpath()}
+
+
 def run_child(script, arguments, backend, label):
     """Runs `python script --child *arguments` under `backend`; returns its result dict or None."""
     result = subprocess.run([sys.executable, script, "--child", *arguments], cwd=REPO_ROOT,
-                            capture_output=True, text=True,
-                            env={**os.environ, "KERAS_BACKEND": backend,
-                                 "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": repo_pythonpath()})
+                            capture_output=True, text=True, env=child_environment(backend))
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     if result.returncode or not lines:
         print(f"{label} failed:\n{result.stderr[-1500:]}")

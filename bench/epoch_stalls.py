@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from child_process import REPO_ROOT, repo_pythonpath
+from child_process import REPO_ROOT, child_environment
 
 FIRST_STEP_SLACK_S = 1.0  # a first step this much slower than the usual one is a stall
 
@@ -35,8 +35,7 @@ def train(backend, model, epochs, output):
     result = subprocess.run(
         [sys.executable, "-m", "apps.train", "--model", model, "--dataset", "mnist",
          "--epochs", str(epochs), "--output", output], cwd=REPO_ROOT, capture_output=True,
-        text=True, env={**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2",
-                        "PYTHONPATH": repo_pythonpath()})
+        text=True, env=child_environment(backend))
     wall = time.perf_counter() - start
     if result.returncode:
         sys.exit(f"apps.train on {backend} failed:\n{result.stderr[-2000:]}")

@@ -9,8 +9,9 @@ class EpochTimer(keras.callbacks.Callback):
     """Records `time.perf_counter()` seconds of each epoch in `self.seconds`, and of each
     epoch's first training step in `self.first_step_seconds`.
 
-    The first step is where per-epoch work shows (a dataset's iterator refilling its shuffle
-    buffer, a retrace, a compile): a stall there is invisible in the mean step time but not here.
+    The first step is where per-epoch work shows (the last epoch's dataset iterator torn down
+    and a new one filling its shuffle buffer, a retrace, a compile): a stall there is invisible
+    in the mean step time but not here.
     """
 
     def __init__(self):
@@ -18,6 +19,7 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds = []
         self.first_step_seconds = []
         self._start = None
+        self._stepped = False
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()

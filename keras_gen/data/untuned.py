@@ -7,7 +7,7 @@ def without_autotuning(dataset):
     Keras starts a new iterator every epoch, and destroying the last epoch's iterator waits for
     its autotuning thread: on 2 cores, under training load, that wait took 6-19 s at the start
     of some epochs (py-spy: the main thread in `~IteratorResource`, bench/epoch_stalls.py).
-    These pipelines are a shuffle, a batch, a gather and one small map; there is nothing to tune.
+    These pipelines are a shuffle, a batch and at most one small map: nothing to tune.
     """
     import tensorflow as tf
 
