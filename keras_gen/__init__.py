@@ -8,6 +8,7 @@ import importlib.metadata
 
 from keras_gen import (
     callbacks,
+    distribute,
     evaluation,
     layers,
     losses,

@@ -118,13 +118,14 @@ def preprocess_images(images, value_range=(0.0, 1.0), binarize=None, seed=0):
 
 def load_images(name="mnist", split="train", batch_size=128, value_range=(0.0, 1.0),
                 binarize=None, subset=None, shuffle=None, with_labels=False, seed=0,
-                data_dir=None):
+                data_dir=None, drop_remainder=False):
     """A batched `tf.data.Dataset` of real MNIST or Fashion-MNIST images for `model.fit()`.
 
     Args:
         name: str. "mnist" or "fashion_mnist".
         split: str. "train" or "test".
-        batch_size: int. Images per batch (the last batch may be smaller).
+        batch_size: int. Images per batch (the last batch may be smaller, unless
+            `drop_remainder`).
         value_range: tuple. Pixel range, `(0, 1)` or `(-1, 1)`.
         binarize: None, "dynamic" (a fresh Bernoulli(pixel) draw each time an image is seen,
             the usual training set-up for Bernoulli VAEs), "fixed" or "threshold" (see
@@ -134,6 +135,8 @@ def load_images(name="mnist", split="train", batch_size=128, value_range=(0.0, 1
         with_labels: bool. Yield `(images, labels)` instead of images.
         seed: int. Seeds the shuffle and the binarization.
         data_dir: str or None. TFDS data folder.
+        drop_remainder: bool. Drop the last, smaller batch (distributed training splits every
+            batch evenly across devices).
 
     Example:
     >>> ds = keras_gen.data.load_images("mnist", batch_size=64, binarize="dynamic")
@@ -146,11 +149,11 @@ def load_images(name="mnist", split="train", batch_size=128, value_range=(0.0, 1
     images, labels = load_image_arrays(name, split, subset, data_dir)
     shuffle = split == "train" if shuffle is None else shuffle
     return images_dataset(images, labels, batch_size, value_range, binarize, shuffle,
-                          with_labels, seed)
+                          with_labels, seed, drop_remainder)
 
 
 def images_dataset(images, labels=None, batch_size=128, value_range=(0.0, 1.0), binarize=None,
-                   shuffle=True, with_labels=False, seed=0):
+                   shuffle=True, with_labels=False, seed=0, drop_remainder=False):
     """`load_images` for uint8 images of your own `(n, h, w, c)` (e.g. `load_image_folder`):
     the same scaling, binarization, shuffle and batching."""
     if binarize not in BINARIZATIONS:
@@ -163,7 +166,7 @@ def images_dataset(images, labels=None, batch_size=128, value_range=(0.0, 1.0), 
     dataset = tf.data.Dataset.from_tensor_slices((x, labels) if with_labels else x)
     if shuffle:
         dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     if dynamic:
         dataset = _dynamically_binarized(dataset, value_range, seed, with_labels)
     return without_autotuning(dataset.prefetch(tf.data.AUTOTUNE))

@@ -90,8 +90,9 @@ def get_toy_distribution(name):
     return TOY_DISTRIBUTIONS[name]()
 
 
-def load_toy_points(name, num_samples=10_000, batch_size=256, seed=0):
-    """A shuffled, batched `tf.data.Dataset` of `num_samples` points from toy distribution `name`."""
+def load_toy_points(name, num_samples=10_000, batch_size=256, seed=0, drop_remainder=False):
+    """A shuffled, batched `tf.data.Dataset` of `num_samples` points from toy distribution `name`
+    (`drop_remainder`: drop the last, smaller batch, as distributed training needs)."""
     import tensorflow as tf
 
     from keras_gen.data.untuned import without_autotuning
@@ -99,4 +100,5 @@ def load_toy_points(name, num_samples=10_000, batch_size=256, seed=0):
     points = get_toy_distribution(name).sample(num_samples, seed)
     return without_autotuning(tf.data.Dataset.from_tensor_slices(points)
                               .shuffle(num_samples, seed=seed, reshuffle_each_iteration=True)
-                              .batch(batch_size).prefetch(tf.data.AUTOTUNE))
+                              .batch(batch_size, drop_remainder=drop_remainder)
+                              .prefetch(tf.data.AUTOTUNE))

@@ -20,6 +20,7 @@ import copy
 import keras
 import numpy as np
 
+from keras_gen.distribute.data_parallel import num_replicas
 from keras_gen.registry import register
 
 _TORCH_OPTIMIZER_MODULE_PREFIX = "keras.src.backend.torch.optimizers"
@@ -53,6 +54,14 @@ class GenerativeModel(keras.Model):
         if getattr(self, "optimizer", None) is not None and self.built:
             # Creates the optimizer's variables so the saved ones have a place to load into.
             self.optimizer.build(self.trainable_variables)
+
+    def _compute_loss(self, *args, **kwargs):
+        # Keras' own train and test steps call this wrapper around `compute_loss`. Under
+        # tf.distribute every replica computes the mean loss of its share of the batch and the
+        # optimizer *sums* the replicas' gradients, so the mean over the global batch needs a
+        # division by the replica count (Keras' base `compute_loss` does it; ours replace it).
+        # Keras' step multiplies its loss tracker's value back. 1 on JAX, torch, one device.
+        return super()._compute_loss(*args, **kwargs) / num_replicas()
 
     @property
     def image_shape(self):

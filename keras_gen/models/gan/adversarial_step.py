@@ -28,6 +28,7 @@ import re
 import keras
 from keras import ops
 
+from keras_gen.distribute.data_parallel import num_replicas
 from keras_gen.models.base import GenerativeModel
 
 
@@ -204,7 +205,8 @@ class AdversarialModel(GenerativeModel):
             import tensorflow as tf
 
             with tf.GradientTape() as tape:
-                loss = loss_fn()
+                # Replicas' gradients are summed under tf.distribute: divide for the mean.
+                loss = loss_fn() / num_replicas()
             return tape.gradient(loss, variables)
         if backend == "torch":
             for variable in self.trainable_variables:  # both networks: nothing carries over

@@ -51,8 +51,12 @@ class CausalLanguageModel(GenerativeModel):
         if jit_compile == "auto" and keras.config.backend() == "tensorflow":
             # A transformer step is matmuls, softmaxes and layer norms that XLA fuses: the cpu
             # preset's step is faster with it (bench/versus_nanogpt.py). Conv models keep
-            # Keras' choice: XLA made their TensorFlow steps slower.
-            jit_compile = True
+            # Keras' choice: XLA made their TensorFlow steps slower. Not under tf.distribute:
+            # an XLA cluster cannot read the mirrored variables of the other devices ("Trying to
+            # access resource ... located in device CPU:1 from device CPU:0").
+            import tensorflow as tf
+
+            jit_compile = not tf.distribute.has_strategy()
         super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
         if getattr(self.optimizer, "weight_decay", None) and not self.optimizer.built:
             self.optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
