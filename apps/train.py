@@ -5,6 +5,7 @@ Usage:
     KERAS_BACKEND=jax python -m apps.train --model autoencoder --epochs 2 --output runs/ae
     python -m apps.train --model real_nvp --dataset moons --output runs/real_nvp_moons
     python -m apps.train --model mini_gpt --preset cpu --output runs/mini_gpt_cpu
+    KERAS_BACKEND=jax python -m apps.train --model dcgan --distribute data_parallel --devices 8
 
 Writes into --output: a PNG grid per epoch (epochs/) and the latest grids (samples.png,
 reconstructions.png, ...) -- for language models a generated text per epoch (sample.txt) --,
@@ -24,6 +25,13 @@ import sys
 from typing import NamedTuple
 
 from apps.cli_types import positive_float, positive_int
+from apps.distribution_options import (
+    add_distribution_arguments,
+    check_distribution_arguments,
+    data_parallel_replicas,
+    distribution_scope,
+    whole_batches,
+)
 from apps.failures import (
     exit_with_error,
     file_error_text,
@@ -102,6 +110,7 @@ def parse_args(argv=None):
     parser.add_argument("--text-file",
                         help="language models: train on this UTF-8 text file instead of Tiny "
                              "Shakespeare (vocabulary from the file, split 90/10 in order)")
+    add_distribution_arguments(parser)
     args = parser.parse_args(argv)
     is_text_model = MODEL_SPECS[args.model].text
     if args.text_file is not None:
@@ -157,6 +166,7 @@ def parse_args(argv=None):
     args.epochs = args.epochs or args.preset_settings["epochs"]
     args.batch_size = args.batch_size or args.preset_settings["batch_size"]
     args.learning_rate = args.learning_rate or args.preset_settings["learning_rate"]
+    check_distribution_arguments(parser, args)
     corpus = (os.path.splitext(os.path.basename(args.text_file))[0] if args.text_file else
               os.path.basename(os.path.normpath(args.image_folder)) if args.image_folder else
               args.dataset)
@@ -303,14 +313,16 @@ def load_training_data(spec, args, model=None):
     if args.is_toy:
         # Fresh points from the known distribution: training and test sets never overlap.
         num_points = args.subset or args.preset_settings.get("num_train_points", 10_000)
-        train = data.load_toy_points(args.dataset, num_points, args.batch_size, args.seed)
+        train = data.load_toy_points(args.dataset, num_points, args.batch_size, args.seed,
+                                     drop_remainder=bool(args.distribute))
         test = data.get_toy_distribution(args.dataset).sample(args.test_subset or 2_000,
                                                               seed=args.seed + 1)
         return TrainingData(train, test, test, {}, {})
     if args.image_folder:
         return load_image_folder_data(spec, args, model)
     train = data.load_images(args.dataset, "train", args.batch_size, subset=args.subset,
-                             value_range=model.value_range, seed=args.seed, **spec.data_options)
+                             value_range=model.value_range, seed=args.seed,
+                             drop_remainder=bool(args.distribute), **spec.data_options)
     test, _ = data.load_image_arrays(args.dataset, "test", args.test_subset)
     test = data.preprocess_images(test, model.value_range, spec.test_binarize, seed=0)
     return TrainingData(train, test, test, {}, {})
@@ -328,7 +340,8 @@ def load_image_folder_data(spec, args, model):
     cut = min(len(images) - 1, int(round(0.9 * len(images))))
     train_images, test = images[:cut][:args.subset], images[cut:][:args.test_subset]
     train = data.images_dataset(train_images, None, args.batch_size, model.value_range,
-                                seed=args.seed, **spec.data_options)
+                                seed=args.seed, drop_remainder=bool(args.distribute),
+                                **spec.data_options)
     test = data.preprocess_images(test, model.value_range, spec.test_binarize, seed=0)
     return TrainingData(train, test, test, {}, {})
 
@@ -447,12 +460,18 @@ def final_sample_quality(model, spec, args, judge):
 def main(argv=None):
     parser, args = parse_args(argv)
     check_keras_backend()  # before the run folder is made: a wrong backend leaves nothing behind
+    with distribution_scope(parser, args):  # all of the run, resuming included, or no scope
+        return train(parser, args)
+
+
+def train(parser, args):
     model, initial_epoch = prepare_output(parser, args)
     args.initial_epoch = initial_epoch
 
     import_tensorflow_quietly()
     import keras
 
+    import keras_gen.distribute as distribute
     from keras_gen import data
     from keras_gen.callbacks import (
         EpochTimer,
@@ -477,6 +496,9 @@ def main(argv=None):
                      "images; drop --fid")
     try:
         training = load_training_data(spec, args, model)
+        replicas = data_parallel_replicas(args)
+        training = training._replace(validation=whole_batches(training.validation, replicas),
+                                     test=whole_batches(training.test, replicas))
     except (data.DataUnavailableError, ValueError) as error:
         parser.error(str(error))
     judge = None  # the feature network and the reference features, before the long work
@@ -493,8 +515,10 @@ def main(argv=None):
         if spec.initialize is not None:
             spec.initialize(model, training.train)
         spec.compile(model, args.preset_settings, args.learning_rate)
+    where = (f" on {args.devices or len(distribute.devices.accelerator_devices())} devices "
+             f"({args.distribute}, {replicas} replica(s))" if args.distribute else "")
     print(f"Training {type(model).__name__} on {args.dataset} with the "
-          f"{keras.config.backend()} backend: epochs {initial_epoch + 1}..{args.epochs}, "
+          f"{keras.config.backend()} backend{where}: epochs {initial_epoch + 1}..{args.epochs}, "
           f"batch {args.batch_size}; files in {args.output}")
     timer = EpochTimer()
     csv_path = os.path.join(args.output, "training_log.csv")

@@ -20,4 +20,4 @@ The recipe is the same on every backend: enter the scope, then build, compile an
 
 from keras_gen.distribute.data_parallel import data_parallel, is_chief, num_replicas
 from keras_gen.distribute.devices import DistributionError, simulate_cpu_devices
-from keras_gen.distribute.model_parallel import gpt_layout_map, model_parallel
+from keras_gen.distribute.model_parallel import check_divisible, gpt_layout_map, model_parallel

@@ -82,6 +82,23 @@ def num_replicas():
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
+def batch_shards():
+    """How many ways a batch given to the model now is split (1 outside any distribution):
+    a batch must be a multiple of it."""
+    backend = keras.config.backend()
+    if backend == "jax":
+        distribution = keras.distribution.distribution()
+        if distribution is None or distribution.batch_dim_name is None:
+            return 1
+        mesh = distribution.device_mesh
+        return int(mesh.shape[list(mesh.axis_names).index(distribution.batch_dim_name)])
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.distribute.get_strategy().num_replicas_in_sync
+    return 1
+
+
 def is_chief():
     """True in the one process that writes files (always, outside multi-process runs)."""
     backend = keras.config.backend()

@@ -99,13 +99,15 @@ def train(name, num_devices):
         record = StepLosses()
         model.fit(train_data, epochs=1, steps_per_epoch=STEPS, verbose=0, callbacks=[record],
                   shuffle=False)
+        # Generation inside the distribution too: a batch of one prompt over two replicas.
+        text = model.generate("The ", max_new_tokens=8, seed=0) if spec.text else None
     after = weights_of(model)
     change = float(sum(np.abs(a - b).sum() for a, b in zip(after, before)))
     counters = {"iterations": int(to_numpy(model.optimizer.iterations)),
                 "replicas": replicas(model, distribution)}
     if hasattr(model, "kl_warmup_step"):
         counters["kl_warmup_step"] = float(to_numpy(model.kl_warmup_step))
-    return model, {"steps": record.steps, "weight_change": change,
+    return model, {"steps": record.steps, "weight_change": change, "text": text,
                    "initial_weights_sum": float(sum(np.abs(w).sum() for w in before)),
                    "counters": counters}
 

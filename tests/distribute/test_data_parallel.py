@@ -76,6 +76,10 @@ def differences(results, exact_families, rtol, atol, keys=None):
                 if counters[key] != value:
                     problems.append(f"{name}: {key} is {counters[key]} on {replicas} device(s), "
                                     f"expected {value}")
+        if one["text"] is not None and (len(two["text"]) != 4 + 8 or (
+                exact and one["text"] != two["text"])):
+            problems.append(f"{name}: generated {two['text']!r} on two devices, "
+                            f"{one['text']!r} on one")
         if not reload["same_weights"] or reload["sampled"] is False:
             problems.append(f"{name}: the two-device model did not reload and sample ({reload})")
     return problems
@@ -95,14 +99,16 @@ def test_tensorflow_mirrored_strategy_averages_every_familys_gradients():
     assert problems == []
 
 
-def test_torch_refuses_data_parallel_in_one_line():
+def test_torch_refuses_both_distributions_in_one_line():
     code = ("import keras_gen.distribute as d\n"
-            "try:\n"
-            "    with d.data_parallel(2): pass\n"
-            "except d.DistributionError as error: print('REFUSED', error)\n")
+            "for kind in (d.data_parallel, d.model_parallel):\n"
+            "    try:\n"
+            "        with kind(2): pass\n"
+            "    except d.DistributionError as error: print('REFUSED', error)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
                           text=True, env={**os.environ, "KERAS_BACKEND": "torch"}, timeout=300)
-    refusal = [line for line in done.stdout.splitlines() if line.startswith("REFUSED")]
-    assert done.returncode == 0 and len(refusal) == 1, done.stderr[-2000:]
-    assert "torch backend has no distribution engine" in refusal[0]
-    assert "use the jax or tensorflow backend" in refusal[0]
+    refusals = [line for line in done.stdout.splitlines() if line.startswith("REFUSED")]
+    assert done.returncode == 0 and len(refusals) == 2, done.stderr[-2000:]
+    assert "torch backend has no distribution engine" in refusals[0]
+    assert "use the jax or tensorflow backend" in refusals[0]
+    assert "the torch backend has none in Keras 3 (use KERAS_BACKEND=jax" in refusals[1]

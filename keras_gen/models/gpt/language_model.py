@@ -7,6 +7,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gen.distribute.data_parallel import batch_shards
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.gpt.char_tokenizer import CharTokenizer
 from keras_gen.models.gpt.token_generator import TokenGenerator
@@ -141,6 +142,12 @@ class CausalLanguageModel(GenerativeModel):
             seed = int(to_numpy(keras.random.randint((), 0, 2 ** 31 - 1,
                                                      seed=self.generation_seed_generator)))
         uniform = np.random.default_rng(seed).random((len(ids), max_new_tokens), "float32")
+        # Inside a distribution each replica takes an equal share of the batch: pad it with
+        # copies of the first prompt (drawing the first prompt's numbers), keep the real rows.
+        rows = len(ids)
+        padding = -rows % batch_shards()
+        ids = np.concatenate([ids, np.repeat(ids[:1], padding, axis=0)])
+        uniform = np.concatenate([uniform, np.repeat(uniform[:1], padding, axis=0)])
         context = ids[:, -self.sequence_length:]
         new_tokens = []
         produced = 0
@@ -154,12 +161,15 @@ class CausalLanguageModel(GenerativeModel):
             chunk_uniform[:, :used] = uniform[:, produced:produced + used]
             # predict_on_batch runs the same compiled function as predict without building a
             # data pipeline per call (0.01 s instead of 0.25 s a chunk on TensorFlow).
-            chunk = np.asarray(runner.predict_on_batch([context, chunk_uniform]))[:, :used]
+            chunk = np.asarray(runner.predict_on_batch([context, chunk_uniform]))
+            # Under tf.distribute, predict_on_batch runs the whole batch on every replica and
+            # stacks their answers: the first len(context) rows are one whole answer.
+            chunk = chunk[:len(context), :used]
             new_tokens.append(chunk)
             produced += used
             keep = self.sequence_length // 2
             context = np.concatenate([context, chunk], axis=1)[:, -keep:]
-        result = np.concatenate([ids] + new_tokens, axis=1)
+        result = np.concatenate([ids] + new_tokens, axis=1)[:rows]
         if isinstance(prompt, str):
             return self.tokenizer.decode(result[0])
         return result if to_numpy(prompt).ndim == 2 else result[0]
