@@ -41,7 +41,7 @@ def check_distribution_arguments(parser, args):
     if args.distribute == "model_parallel" and args.model != "mini_gpt":
         parser.error(f"--distribute model_parallel shards MiniGPT's blocks; --model "
                      f"{args.model} trains with --distribute data_parallel")
-    replicas = (args.devices or 1) // (2 if args.distribute == "model_parallel" else 1)
+    replicas = replicas_of(args.devices or 1, args.distribute)
     if args.devices and (replicas == 0 or args.batch_size % replicas):
         parser.error(f"--batch-size {args.batch_size} does not split evenly over {replicas} "
                      f"data-parallel replica(s) of --devices {args.devices}; pass a batch size "
@@ -55,7 +55,12 @@ def data_parallel_replicas(args):
     import keras_gen.distribute as distribute
 
     devices = args.devices or len(distribute.devices.accelerator_devices())
-    return max(1, devices // (2 if args.distribute == "model_parallel" else 1))
+    return max(1, replicas_of(devices, args.distribute))
+
+
+def replicas_of(devices, kind):
+    """Data-parallel replicas among `devices`: model_parallel spends 2 devices on each."""
+    return devices // (2 if kind == "model_parallel" else 1)
 
 
 def whole_batches(arrays, replicas):
