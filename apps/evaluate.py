@@ -36,7 +36,7 @@ import math
 import os
 import time
 
-from apps.cli_types import positive_int
+from apps.cli_types import check_image_count, positive_int, random_seed
 from apps.failures import (
     check_fits_in_memory,
     exit_with_error,
@@ -45,6 +45,7 @@ from apps.failures import (
     unwritable_reason,
 )
 from apps.judging import JUDGED_DATASETS, REFERENCE_IMAGES, REFERENCE_SPLIT, TOY_DATASETS
+from apps.model_file import check_model_file, load_model_file
 from apps.quiet_start import import_tensorflow_quietly
 from apps.run_folder import RunStateCorruptError, read_training_state
 
@@ -61,6 +62,10 @@ TABLE_COLUMNS = [
     ("NLL (nats)", "nll"), ("bits/dim", "bits_per_dim"), ("likelihood", "likelihood_kind"),
     ("sampling s", "seconds_sampling"), ("features s", "seconds_features"),
 ]
+
+
+DEFAULT_IWAE_SAMPLES = 100
+DEFAULT_BOUND_TIMESTEPS = 50
 
 
 def parse_args(argv=None):
@@ -81,29 +86,45 @@ def parse_args(argv=None):
                              "only at equal counts)")
     parser.add_argument("--likelihood-examples", type=positive_int, default=10_000,
                         help="test images (or validation windows) scored for the NLL")
-    parser.add_argument("--iwae-samples", type=positive_int, default=100,
-                        help="VAE: importance samples of the IWAE bound (more: tighter)")
-    parser.add_argument("--bound-timesteps", type=positive_int, default=50,
+    # Defaults filled in once the model is known (None: not given, so not refused for a model
+    # whose bound has no such setting).
+    parser.add_argument("--iwae-samples", type=positive_int,
+                        help=f"VAE: importance samples of the IWAE bound (more: tighter; "
+                             f"default {DEFAULT_IWAE_SAMPLES})")
+    parser.add_argument("--bound-timesteps", type=positive_int,
                         help="DDPM: timesteps of the variational bound's stratified estimate "
-                             "(T: the exact bound, T denoiser calls per image)")
+                             f"(T: the exact bound, T denoiser calls per image; default "
+                             f"{DEFAULT_BOUND_TIMESTEPS})")
     parser.add_argument("--sampler", choices=("ddpm", "ddim"),
                         help="diffusion models (default ddim)")
     parser.add_argument("--steps", type=positive_int,
                         help="diffusion models: denoiser calls (default: 50 for ddim, T for ddpm)")
     parser.add_argument("--feature-network", help="a classifier .keras file with `features` and "
                                                   "`logits` layers (default: the committed one)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--label", help="the model's name in tables (default: its folder)")
     parser.add_argument("--output", help="JSON file (--table: a Markdown file, optional)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
     args = parser.parse_args(argv)
+    if args.num_samples < 2:
+        parser.error(f"--num-samples {args.num_samples}: FID, KID and precision / recall "
+                     "compare sets of at least 2 samples; pass --num-samples 2 or more")
     if args.table:
         for path in args.table:
             if not os.path.isfile(path):
                 parser.error(f"--table {path} does not exist; pass evaluation JSON files")
-    elif args.model_file and not os.path.isfile(args.model_file):
-        parser.error(f"--model-file {args.model_file} does not exist; train a model first "
-                     "(python -m apps.train ...)")
+    elif args.model_file:
+        check_model_file(parser, args.model_file)
+    if args.output is not None and not args.output.strip():
+        parser.error("--output is empty; name a .json file (or leave it out for the default)")
+    if args.output and os.path.isdir(args.output):
+        parser.error(f"--output {args.output} is a folder; name a .json file")
+    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
+        parser.error(f"the folder of --output {args.output} does not exist; create it first or "
+                     "choose another --output")
+    if args.label is not None and not args.label.strip():
+        parser.error("--label is empty; give the model a name for the tables (or leave it out "
+                     "for its folder's)")
     run_folder = os.path.dirname(os.path.abspath(args.model_file)) if args.model_file else None
     if args.model_file:
         try:
@@ -118,6 +139,7 @@ def parse_args(argv=None):
         if args.dataset not in JUDGED_DATASETS:
             parser.error(f"--real-data judges images; --dataset {args.dataset} is text")
         args.label = args.label or f"real {args.dataset} test images"
+        check_image_count(parser, "--num-samples", args.num_samples, args.dataset, "test")
     if args.output is None and not args.table:
         folder = run_folder or os.path.join("runs", "evaluation")
         suffix = _sampler_label(args).strip(" ()").replace(" ", "_")
@@ -129,8 +151,6 @@ def parse_args(argv=None):
         if os.path.exists(path) and not args.overwrite:
             parser.error(f"{path} already exists; choose another --output or pass "
                          "--overwrite")
-    if args.output and os.path.isdir(args.output):
-        parser.error(f"--output {args.output} is a folder; name a file")
     if args.output and (reason := unwritable_reason(
             os.path.dirname(os.path.abspath(args.output)), "--output's folder")):
         parser.error(reason)  # before minutes of sampling, not after
@@ -171,6 +191,29 @@ def sample_options(model, args, parser):
             defaults.pop("num_steps", None)  # DDPM's own default: all T steps
         options = {**defaults, **options}
     return options
+
+
+def check_likelihood_options(model, args, parser):
+    """Refuses a likelihood flag the model's bound does not take, or a count beyond what the
+    model or the test set has; fills in the defaults of the ones it takes."""
+    from keras_gen.models.protocol import LikelihoodModel
+
+    accepted = (inspect.signature(model.log_likelihood).parameters
+                if isinstance(model, LikelihoodModel) else {})
+    for flag, argument, default in (("--iwae-samples", "num_samples", DEFAULT_IWAE_SAMPLES),
+                                    ("--bound-timesteps", "num_timesteps",
+                                     DEFAULT_BOUND_TIMESTEPS)):
+        name = flag[2:].replace("-", "_")
+        if getattr(args, name) is not None and argument not in accepted:
+            parser.error(f"{flag} sets the {'VAE' if argument == 'num_samples' else 'DDPM'}'s "
+                         f"likelihood bound; {args.model_file} holds a {type(model).__name__}: "
+                         f"drop {flag}")
+        setattr(args, name, getattr(args, name) or default)
+    if "num_timesteps" in accepted and args.bound_timesteps > model.num_timesteps:
+        parser.error(f"--bound-timesteps {args.bound_timesteps} is more than the model's "
+                     f"{model.num_timesteps} timesteps; pass 1..{model.num_timesteps}")
+    check_image_count(parser, "--likelihood-examples", args.likelihood_examples, args.dataset,
+                      "test")
 
 
 def spec_of(model, specs):
@@ -277,12 +320,8 @@ def evaluate_model(args, parser, pictures):
         sample_quality,
     )
     from keras_gen.models.protocol import LikelihoodModel, Sampler
-    from keras_gen.saving import ModelFileError, load_model
 
-    try:
-        model = load_model(args.model_file, compile=False)
-    except ModelFileError as error:
-        parser.error(str(error))
+    model = load_model_file(parser, args.model_file)
     is_text = hasattr(model, "tokenizer")
     is_points = not is_text and len(model.data_shape) == 1
     if args.dataset is None and is_points:
@@ -294,6 +333,7 @@ def evaluate_model(args, parser, pictures):
           or is_points != (args.dataset in TOY_DATASETS)):
         parser.error(f"{args.model_file} holds a {type(model).__name__}, which cannot be "
                      f"judged on --dataset {args.dataset}")
+    check_likelihood_options(model, args, parser)
     result = {"label": args.label, "model_file": os.path.abspath(args.model_file),
               "model": type(model).__name__, "dataset": args.dataset,
               "backend": keras.config.backend(), "seed": args.seed}
@@ -362,6 +402,9 @@ def print_table(args, parser):
                 rows.append(json.load(file))
         except ValueError as error:
             parser.error(f"--table {path} is not an evaluation JSON file ({error})")
+        if not isinstance(rows[-1], dict) or not {"label", "dataset"} <= set(rows[-1]):
+            parser.error(f"--table {path} is JSON but not an evaluation file (no 'label' and "
+                         "'dataset'); pass files that apps.evaluate wrote")
     table = markdown_table(rows, TABLE_COLUMNS)
     networks = sorted({row["feature_network"] for row in rows if "feature_network" in row})
     notes = (f"\nFeature network: {', '.join(networks)}. Classifier-based scores compare only "

@@ -14,6 +14,7 @@ import json
 import os
 import time
 
+from apps.cli_types import random_seed
 from apps.experiments import EXPERIMENTS
 from apps.failures import exit_with_error, file_error_text, unwritable_reason
 
@@ -24,7 +25,7 @@ def parse_args(argv=None):
     parser.add_argument("name", choices=sorted(EXPERIMENTS), help="the experiment")
     parser.add_argument("--output", default="runs/experiments", help="folder for NAME.png / .json")
     parser.add_argument("--tiny", action="store_true", help="the tests' size: seconds")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--overwrite", action="store_true",
                         help="replace an existing NAME.png / NAME.json in --output")
     args = parser.parse_args(argv)

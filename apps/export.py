@@ -21,6 +21,7 @@ import tempfile
 
 from apps.cli_types import positive_int
 from apps.failures import unwritable_reason
+from apps.model_file import check_model_file, load_model_file
 from apps.quiet_start import import_tensorflow_quietly
 
 # Export runs on TensorFlow whatever backend trained the model: .keras files are portable.
@@ -58,9 +59,11 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.quantize and args.no_tflite:
         parser.error("--quantize makes .tflite files; drop --no-tflite")
-    if not os.path.isfile(args.model_file):
-        parser.error(f"--model-file {args.model_file} does not exist; train a model first "
-                     "(python -m apps.train ...)")
+    check_model_file(parser, args.model_file)
+    if not args.output.strip():
+        parser.error("--output is empty; name a folder for the export")
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        parser.error(f"--output {args.output} is a file; pass a folder for the export")
     if os.path.exists(args.output) and not args.overwrite:
         parser.error(f"--output {args.output} already exists; choose another folder or pass "
                      "--overwrite")
@@ -70,8 +73,6 @@ def parse_args(argv=None):
         parser.error(f"--output {args.output} holds the model being exported "
                      f"({args.model_file}); choose a new folder, e.g. {args.output}/export")
     if os.path.exists(args.output):
-        if not os.path.isdir(args.output):
-            parser.error(f"--output {args.output} is a file; pass a folder for the export")
         if not os.path.isfile(os.path.join(args.output, REPORT_FILENAME)):
             parser.error(f"--output {args.output} was not made by apps.export (it has no "
                          f"{REPORT_FILENAME}); --overwrite replaces only an earlier export: "
@@ -103,7 +104,6 @@ def main(argv=None):
 
     import keras_gen  # noqa: F401  (registers the classes the file names)
     from keras_gen.atomic_files import write_json
-    from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint
     from keras_gen.export import (
         ExportError,
         convert_signature,
@@ -115,11 +115,8 @@ def main(argv=None):
 
     if _REQUESTED_BACKEND != "tensorflow":
         print(f"Exporting under the tensorflow backend (KERAS_BACKEND was {_REQUESTED_BACKEND}).")
-    try:
-        model = load_checkpoint(os.path.dirname(os.path.abspath(args.model_file)),
-                                os.path.basename(args.model_file))
-    except CheckpointCorruptError as error:
-        parser.error(str(error).replace(" or pass --overwrite to start again", ""))
+    # Compiled: the optimizer's step count tells a trained model from an untrained one.
+    model = load_model_file(parser, args.model_file, compile=True)
     # A fresh hidden folder beside --output, renamed into place at the end: an export that
     # fails half-way leaves --output as it was, and no folder of the user's is ever reused.
     parent = os.path.dirname(os.path.abspath(args.output))

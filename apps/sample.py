@@ -23,7 +23,7 @@ import math
 import os
 import time
 
-from apps.cli_types import positive_int
+from apps.cli_types import positive_int, random_seed
 from apps.failures import (
     check_fits_in_memory,
     exit_with_error,
@@ -31,6 +31,7 @@ from apps.failures import (
     is_out_of_memory,
     unwritable_reason,
 )
+from apps.model_file import check_model_file, load_model_file
 from apps.quiet_start import import_tensorflow_quietly
 
 # Characters a language model adds when --max-new-tokens is not given.
@@ -48,7 +49,7 @@ def parse_args(argv=None):
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --output")
     parser.add_argument("--num-samples", type=positive_int,
                         help="default 64 images, or 1 text continuation")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--columns", type=positive_int, default=8, help="grid width")
     diffusion = parser.add_argument_group("diffusion models")
     diffusion.add_argument("--sampler", choices=("ddpm", "ddim"), help="default ddim")
@@ -82,9 +83,7 @@ def parse_args(argv=None):
     if not args.output.endswith((".png", ".txt")):
         parser.error(f"--output {args.output} must name a .png file (a .txt file for language "
                      "models)")
-    if not os.path.isfile(args.model_file):
-        parser.error(f"--model-file {args.model_file} does not exist; train a model first "
-                     "(python -m apps.train ...)")
+    check_model_file(parser, args.model_file)
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         parser.error(f"the folder of --output {args.output} does not exist; create it first or "
@@ -93,11 +92,18 @@ def parse_args(argv=None):
         parser.error(reason)
     # The .npy beside a grid is written too: it must not replace a file of yours either.
     arrays = args.output[:-len(".png")] + ".npy" if args.output.endswith(".png") else None
+    if args.trajectory is not None and os.path.abspath(args.trajectory) in {
+            os.path.abspath(path) for path in (args.output, arrays) if path}:
+        parser.error(f"--trajectory {args.trajectory} is the file --output writes; name "
+                     "another .png")
     for path in (args.output, arrays, args.trajectory):
         if path and os.path.exists(path) and not args.overwrite:
             parser.error(f"{path} already exists; choose another file or pass --overwrite")
     if args.eta is not None and not 0.0 <= args.eta <= 1.0:
         parser.error(f"--eta must lie in [0, 1]; got {args.eta}")
+    if args.eta is not None and args.sampler == "ddpm":
+        parser.error("--eta is the DDIM sampler's noise scale (the ddpm sampler's is fixed); "
+                     "drop --eta or pass --sampler ddim")
     return parser, args
 
 
@@ -145,6 +151,13 @@ def draw(model, args, parser):
     if not hasattr(model, "sample"):
         parser.error(f"{name} does not sample (an autoencoder has no prior); use a VAE, GAN, "
                      "DDPM, flow or language model file")
+    vocabulary = len(model.tokenizer.vocabulary) if is_text else None
+    if args.top_k is not None and is_text and args.top_k > vocabulary:
+        parser.error(f"--top-k {args.top_k} is more than the model's {vocabulary} characters; "
+                     f"pass --top-k 1..{vocabulary}")
+    if args.steps is not None and args.steps > getattr(model, "num_timesteps", args.steps):
+        parser.error(f"--steps {args.steps} is more than the model's {model.num_timesteps} "
+                     f"timesteps; pass --steps 1..{model.num_timesteps}")
     accepted = inspect.signature(model.sample).parameters
     options = {}
     for flag, value in given_options(args).items():
@@ -213,14 +226,7 @@ def write_texts(texts, path):
 def main(argv=None):
     parser, args = parse_args(argv)
     import_tensorflow_quietly()
-    import keras_gen  # noqa: F401  (registers the classes the file names)
-    from keras_gen.callbacks import CheckpointCorruptError, load_checkpoint
-
-    try:
-        model = load_checkpoint(os.path.dirname(os.path.abspath(args.model_file)),
-                                os.path.basename(args.model_file))
-    except CheckpointCorruptError as error:
-        parser.error(str(error).split(";")[0] + "; check the path or train the model again")
+    model = load_model_file(parser, args.model_file)
     start = time.perf_counter()
     try:
         images, trajectory = draw(model, args, parser)

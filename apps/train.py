@@ -24,7 +24,7 @@ import os
 import sys
 from typing import NamedTuple
 
-from apps.cli_types import positive_float, positive_int
+from apps.cli_types import check_image_count, positive_float, positive_int, random_seed
 from apps.distribution_options import (
     add_distribution_arguments,
     check_distribution_arguments,
@@ -87,7 +87,7 @@ def parse_args(argv=None):
     parser.add_argument("--output", help="run folder (default: runs/<model>_<dataset>)")
     parser.add_argument("--overwrite", action="store_true",
                         help="delete this run's files in --output and start again")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=random_seed, default=0,
                         help="seed of the initial weights, data shuffle and binarization")
     parser.add_argument("--image-folder",
                         help="image models: train on the pictures in this folder instead of "
@@ -145,6 +145,11 @@ def parse_args(argv=None):
     if args.stop_on_collapse and args.dataset == "moons":
         parser.error("--stop-on-collapse counts modes on 2-D data, and the moons have none; "
                      "use --dataset ring or grid")
+    check_image_count(parser, "--subset", args.subset, args.dataset, "train")
+    check_image_count(parser, "--test-subset", args.test_subset, args.dataset, "test")
+    if args.fid == 1:
+        parser.error("--fid 1: FID and KID compare two sets of at least 2 samples; pass --fid "
+                     f"N with N >= 2 (default {MONITOR_SAMPLES})")
     if args.fid and args.dataset not in JUDGED_DATASETS:
         parser.error(f"--fid needs a feature network for the data; there are ones for "
                      f"{' and '.join(JUDGED_DATASETS)}, not for {args.dataset}")
@@ -258,8 +263,9 @@ def prepare_output(parser, args):
 
 def check_resumable(parser, args, state):
     """Refuses to resume a run with settings other than its own: a different model, data or
-    preset is another run, and a different batch size or learning rate would not be what the
-    checkpoint's optimizer and the log's earlier epochs were trained with."""
+    preset is another run, and a different batch size, learning rate or seed (the data order
+    and noise) would not be what the checkpoint's optimizer and the log's earlier epochs were
+    trained with."""
     identity = _run_identity(args)
     saved_identity = {key: state.get(key) for key in identity}
     if saved_identity != identity:
@@ -267,7 +273,8 @@ def check_resumable(parser, args, state):
                                 for key in identity if saved_identity[key] != identity[key])
         parser.error(f"{args.output} holds a different run ({differences}); choose another "
                      "--output or pass --overwrite")
-    for key, flag in (("batch_size", "--batch-size"), ("learning_rate", "--learning-rate")):
+    for key, flag in (("batch_size", "--batch-size"), ("learning_rate", "--learning-rate"),
+                      ("seed", "--seed")):
         saved, given = state.get(key), getattr(args, key)
         if saved is not None and saved != given:  # runs from before a setting was recorded pass
             parser.error(f"{args.output} was trained with {flag} {saved:g}, this command asks "
@@ -545,7 +552,8 @@ def train(parser, args):
         previews,
         ResumableCheckpoint(args.output, {**_run_identity(args), "backend": keras.config.backend(),
                                           "batch_size": args.batch_size,
-                                          "learning_rate": args.learning_rate},
+                                          "learning_rate": args.learning_rate,
+                                          "seed": args.seed},
                             extra_state=lambda: {"files": sorted(
                                 set(RUN_FILES) | earlier_files | previews.latest_files)}),
     ]
@@ -558,6 +566,8 @@ def train(parser, args):
     try:
         return finish_run(args, spec, model, training, callbacks, timer, judge,
                           non_finite_guard, initial_epoch, watch)
+    except TrainingDiverged as error:
+        exit_with_error(parser, str(error))
     except OSError as error:  # the disk filled, or the folder stopped being writable
         exit_with_error(parser, f"writing the run's files failed ({file_error_text(error)}); "
                                 f"{what_is_kept(args.output)}: free space or make "
@@ -568,6 +578,11 @@ def train(parser, args):
         exit_with_error(parser, f"out of memory during training ({type(error).__name__}); "
                                 f"{what_is_kept(args.output)}: pass a smaller --batch-size "
                                 "(and --overwrite, or another --output)")
+
+
+class TrainingDiverged(Exception):
+    """A loss or weight became NaN or infinite: training stopped there (the message says where
+    and what was kept)."""
 
 
 def what_is_kept(output):
@@ -600,8 +615,8 @@ def finish_run(args, spec, model, training, callbacks, timer, judge, non_finite_
         kept = ("the last good checkpoint.keras is kept" if os.path.exists(
             os.path.join(args.output, "checkpoint.keras")) else "no epoch ended cleanly, so "
                 "there is no checkpoint")
-        sys.exit(f"Training stopped: {where}. model.keras not written; {kept}. Lower "
-                 "--learning-rate and run again.")
+        raise TrainingDiverged(f"training stopped: {where}. model.keras not written; {kept}. "
+                               "Lower --learning-rate and run again.")
 
     with atomic_path(os.path.join(args.output, "model.keras")) as temporary:
         model.save(temporary)

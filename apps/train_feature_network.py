@@ -15,7 +15,7 @@ import datetime
 import os
 import sys
 
-from apps.cli_types import positive_float, positive_int
+from apps.cli_types import positive_float, positive_int, random_seed
 from apps.quiet_start import import_tensorflow_quietly
 
 DATASETS = ("mnist", "fashion_mnist")
@@ -31,7 +31,7 @@ def parse_args(argv=None):
     parser.add_argument("--learning-rate", type=positive_float, default=2e-3)
     parser.add_argument("--subset", type=positive_int,
                         help="train on the first N training images only (quick runs)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--output", help="default: saved_models/feature_networks/<dataset>")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace this app's files in --output")

@@ -36,6 +36,9 @@ def load_model(path, compile=True):
         images = model.sample(16, seed=0)
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ModelFileError(f"{path} is a folder; pass the .keras file in it (a training run "
+                             f"writes {os.path.join(path, 'model.keras')}).")
     if not os.path.isfile(path):
         raise ModelFileError(f"{path} does not exist; pass the model.keras file a training run "
                              "wrote.")
@@ -44,6 +47,16 @@ def load_model(path, compile=True):
         raise ModelFileError(f"{path} cannot be loaded: it is not a .keras model file (no zip "
                              "archive: corrupt, truncated or another kind of file); pass the "
                              "model.keras file a training run wrote.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ModelFileError(f"{path} cannot be loaded: its zip archive is corrupt ({error}); "
+                             "pass the model.keras file a training run wrote.") from None
+    if "config.json" not in names:
+        raise ModelFileError(f"{path} cannot be loaded: it is a zip archive but not a .keras "
+                             "model file (it has no config.json); pass the model.keras file a "
+                             "training run wrote.")
     try:
         # safe_mode=True (Keras' default, named here because it matters): no lambda in a file
         # is ever deserialized as code.

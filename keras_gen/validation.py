@@ -25,6 +25,12 @@ def check_images(x, image_shape, value_range=(0.0, 1.0), name="x"):
     """
     x = to_numpy(x)
     image_shape = tuple(image_shape)
+    if (x.ndim == len(image_shape) and len(image_shape) > 1 and image_shape[-1] == 1
+            and tuple(x.shape[1:]) == image_shape[:-1]):
+        raise ValueError(
+            f"`{name}` has shape {x.shape}: a batch without its channel axis; pass "
+            f"(batch,) + {image_shape}, e.g. x[..., None]."
+        )
     if x.ndim == len(image_shape):
         raise ValueError(
             f"`{name}` has shape {x.shape}, a single image; pass a batch of shape "
@@ -50,7 +56,8 @@ def check_images(x, image_shape, value_range=(0.0, 1.0), name="x"):
         if x.min() < low - 1e-6 or x.max() > high + 1e-6:
             raise ValueError(
                 f"`{name}` has values in [{x.min():.3g}, {x.max():.3g}] but the model expects "
-                f"[{low}, {high}]; rescale the input (see keras_gen.data, `scale=`)."
+                f"[{low}, {high}]; rescale the input (keras_gen.data.preprocess_images(images, "
+                f"value_range=({low}, {high})) scales uint8 pixels)."
             )
     return x
 

@@ -8,18 +8,16 @@ Training costs a trace of the train step per model (seconds on JAX), so the test
 trained a few steps on this backend and saved once; tests read it, never train it further.
 """
 
-import contextlib
-import importlib
-import io
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from typing import NamedTuple
 
 import numpy as np
 import pytest
+
+from tests.app_runner import run_app_in_process
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.path.join(os.path.dirname(REPO_ROOT), "shared", "data")
@@ -99,31 +97,7 @@ def rng():
 
 
 # --- the apps, as a user runs them ------------------------------------------------------------
-class AppResult(NamedTuple):
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def _run_app_in_process(app, arguments):
-    """`apps.<app>.main(arguments)` in this process: its exit code and captured output.
-
-    Exit codes as the shell sees them: 0 when main returns, argparse's 2 for a refusal, and
-    sys.exit("message")'s 1 with the message on stderr.
-    """
-    module = importlib.import_module(f"apps.{app}")
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        try:
-            module.main([str(a) for a in arguments])
-            code = 0
-        except SystemExit as exit_:
-            code = exit_.code
-            if isinstance(code, str):
-                print(code, file=sys.stderr)
-                code = 1
-            code = code or 0
-    return AppResult(code, stdout.getvalue(), stderr.getvalue())
+_run_app_in_process = run_app_in_process  # the name the tests import
 
 
 def _run_app_subprocess(app, arguments):

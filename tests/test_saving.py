@@ -21,6 +21,15 @@ def test_a_saved_model_round_trips_and_bad_files_are_one_clear_error(tmp_path, t
     corrupt.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(keras_gen.ModelFileError, match="corrupt.keras cannot be loaded"):
         keras_gen.load_model(corrupt)
+    with pytest.raises(keras_gen.ModelFileError, match=r"is a folder; pass the \.keras file"):
+        keras_gen.load_model(tmp_path)
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "photos.keras", "w") as archive:
+        archive.writestr("holiday.txt", "photos")
+    with pytest.raises(keras_gen.ModelFileError,
+                       match=r"zip archive but not a \.keras model file \(it has no config"):
+        keras_gen.load_model(tmp_path / "photos.keras")
 
 
 def test_a_file_with_code_in_a_lambda_layer_is_refused(tmp_path):
@@ -34,3 +43,9 @@ def test_a_file_with_code_in_a_lambda_layer_is_refused(tmp_path):
         keras_gen.load_model(path)
     with pytest.raises(ValueError, match="deserialization of a `Lambda` layer.*train it again"):
         FeatureNetwork.from_file(path)
+
+
+def test_a_model_without_feature_layers_is_no_feature_network(trained_vae):
+    with pytest.raises(ValueError, match="holds a VAE without 'features' and 'logits' layers: "
+                                         "it is not a feature classifier"):
+        FeatureNetwork.from_file(trained_vae[1])

@@ -17,7 +17,7 @@ import secrets
 import socket
 import sys
 
-from apps.cli_types import port_number, positive_int
+from apps.cli_types import port_number, positive_int, random_seed
 from apps.failures import exit_with_error, unwritable_reason
 from apps.human_eval.study import REAL, StudyError, open_study, study_path
 from apps.judging import JUDGED_DATASETS
@@ -45,7 +45,7 @@ def parse_args(argv=None):
                              f"{DEFAULTS['turing_trials']})")
     parser.add_argument("--side-by-side-trials", type=positive_int,
                         help=f"pairs per rater (default {DEFAULTS['side_by_side_trials']})")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the images drawn")
+    parser.add_argument("--seed", type=random_seed, default=0, help="seeds the images drawn")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: this machine only)")
     parser.add_argument("--port", type=port_number, default=8000, help="0: any free port")

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import threading
 
+from apps.cli_types import random_seed
 from apps.failures import unwritable_reason
 from apps.human_eval.browser import (HeadlessChromium, missing_browser, shown_trial,
                                      wait_for_next_trial)
@@ -29,7 +30,7 @@ def parse_args(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--study", required=True, help="a study made by apps.human_eval")
     parser.add_argument("--output", required=True, help="folder for the PNG files")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the scripted rater")
+    parser.add_argument("--seed", type=random_seed, default=0, help="seeds the scripted rater")
     args = parser.parse_args(argv)
     for reason in (missing_browser(), unwritable_reason(args.output)):
         if reason:

@@ -1,8 +1,10 @@
-"""Stops training at the first NaN or infinite value among the logged metrics."""
+"""Stops training at the first NaN or infinite value among the logged metrics or, at an
+epoch's end, among the weights."""
 
 import math
 
 import keras
+import numpy as np
 
 # Set on the model while a fit stopped for a non-finite value: the other callbacks ask through
 # `stopped_for_non_finite` (the epoch's averaged logs may still look finite).
@@ -17,7 +19,10 @@ def stopped_for_non_finite(model):
 class StopOnNonFiniteLoss(keras.callbacks.Callback):
     """Like `keras.callbacks.TerminateOnNaN`, for every family: it watches every logged value
     (a GAN logs `d_loss` and `g_loss`, not `loss`) after each training step, stops `fit` at
-    the first one that is NaN or infinite, and says where in `message`.
+    the first one that is NaN or infinite, and says where in `message`. At each epoch's end it
+    also checks the weights: a step's loss is computed before its update, so the last step of
+    an epoch can leave non-finite weights behind a finite loss (an infinite learning rate does
+    it in one step).
 
     It sets `model.stop_training`, and the callbacks that would draw previews from the broken
     weights (`SampleGridCallback`, `TextSampleCallback`) and `ResumableCheckpoint` skip the
@@ -49,6 +54,17 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
             if not math.isfinite(number):
                 self.message = (f"{name} became {number} at epoch {self._epoch + 1}, step "
                                 f"{batch + 1}")
+                self.model.stop_training = True
+                setattr(self.model, _FLAG, self.message)
+                return
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.message is not None:
+            return
+        for variable in self.model.weights:
+            if not np.isfinite(keras.ops.convert_to_numpy(variable.value)).all():
+                self.message = (f"weight {variable.path} became non-finite in epoch {epoch + 1} "
+                                "(its last step's update)")
                 self.model.stop_training = True
                 setattr(self.model, _FLAG, self.message)
                 return

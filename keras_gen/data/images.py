@@ -84,6 +84,10 @@ def load_image_arrays(name, split="train", subset=None, data_dir=None):
     if split not in SPLITS:
         raise ValueError(f"Unknown split {split!r}; choose one of {', '.join(SPLITS)}.")
     builder = _builder(name, data_dir)
+    available = builder.info.splits[split].num_examples
+    if subset is not None and not 1 <= int(subset) <= available:
+        raise ValueError(f"{name}'s {split} split has {available:,} images, not the "
+                         f"{int(subset):,} asked for; ask for 1..{available}")
     read_split = split if subset is None else f"{split}[:{int(subset)}]"
     images, labels = tfds.as_numpy(
         builder.as_dataset(split=read_split, batch_size=-1, as_supervised=True))

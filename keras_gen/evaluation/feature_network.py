@@ -56,6 +56,16 @@ class FeatureNetwork:
             what_is_wrong = str(error).split("; pass the")[0].rstrip(".")
             raise ValueError(f"feature network {what_is_wrong}; train it again (python -m "
                              "apps.train_feature_network)") from None
+        # A subclassed model (a VAE, a GAN) has no graph of layers to cut features out of.
+        layer_names = ({layer.name for layer in classifier.layers}
+                       if isinstance(classifier, keras.Sequential)
+                       or getattr(classifier, "inputs", None) is not None else set())
+        missing = [name for name in (features_layer, logits_layer) if name not in layer_names]
+        if missing:
+            raise ValueError(f"feature network {path} holds a {type(classifier).__name__} "
+                             f"without {' and '.join(repr(name) for name in missing)} layers: "
+                             "it is not a feature classifier; pass one that apps."
+                             "train_feature_network wrote")
         extractor = keras.Model(classifier.inputs, [classifier.get_layer(features_layer).output,
                                                     classifier.get_layer(logits_layer).output])
         sha256 = file_sha256(path)

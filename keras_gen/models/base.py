@@ -12,7 +12,8 @@ to another backend (checked on this machine, see shared/KERAS3_NOTES.md):
 `compile_from_config` below rewrites (1), drops (2), and calls `self.compile` in all cases (3), then
 builds the optimizer so its saved variables (Adam moments, iteration count) load into it.
 
-It also fixes one JAX trap of optimizers with `use_ema=True` (see `fit`).
+It also fixes one JAX trap of optimizers with `use_ema=True` (see `fit`), and checks training
+data given to `fit` as a numpy array (shape, NaN, value range) before the first step.
 """
 
 import copy
@@ -22,6 +23,7 @@ import numpy as np
 
 from keras_gen.distribute.data_parallel import num_replicas
 from keras_gen.registry import register
+from keras_gen.validation import check_images
 
 _TORCH_OPTIMIZER_MODULE_PREFIX = "keras.src.backend.torch.optimizers"
 
@@ -69,6 +71,13 @@ class GenerativeModel(keras.Model):
         return self.data_shape
 
     def fit(self, *args, **kwargs):
+        # A numpy array is checked whole here: a wrong shape would otherwise fail deep inside
+        # the traced step, and pixels in 0..255 or a NaN would train on silently. Datasets and
+        # tensors stream (StopOnNonFiniteLoss catches what goes wrong in them); token ids are
+        # checked by the tokenizer.
+        x = args[0] if args else kwargs.get("x")
+        if isinstance(x, np.ndarray) and not hasattr(self, "tokenizer"):
+            check_images(x, self.data_shape, self.value_range, name="x (fit's training data)")
         history = super().fit(*args, **kwargs)
         optimizer = getattr(self, "optimizer", None)
         if getattr(optimizer, "use_ema", False) and keras.config.backend() == "jax":

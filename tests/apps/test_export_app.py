@@ -108,7 +108,7 @@ def test_unsupported_models_get_one_line_errors_and_max_unpool_exports_saved_mod
     plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     plain.save(tmp_path / "plain.keras")
     refused = run_export("--model-file", tmp_path / "plain.keras", "--output", tmp_path / "plain")
-    assert refused.returncode == 2 and "has no export_endpoints()" in refused.stderr
+    assert refused.returncode == 2 and "holds a Sequential, not a keras_gen model" in refused.stderr
 
     model = AutoEncoder(latent_dim=4, filters=(4, 8), hidden_dim=16, decoder_type="max_unpool")
     model.compile(optimizer="adam")

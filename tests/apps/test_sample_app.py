@@ -36,7 +36,7 @@ def test_bad_arguments_are_refused_and_nothing_is_overwritten(trained_ddpm, tmp_
     cases = [
         (["--model-file", path, "--output", existing], "already exists"),
         (["--model-file", path, "--output", tmp_path / "a.png", "--steps", "51"],
-         "exceeds the model's 50"),
+         "--steps 51 is more than the model's 50 timesteps"),
         (["--model-file", path, "--output", tmp_path / "a.png", "--eta", "2"],
          "--eta must lie in [0, 1]"),
         (["--model-file", path, "--output", tmp_path / "a.jpg"], "must name a .png file"),
