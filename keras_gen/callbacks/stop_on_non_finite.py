@@ -61,8 +61,10 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.message is not None:
             return
-        for variable in self.model.weights:
-            if not np.isfinite(keras.ops.convert_to_numpy(variable.value)).all():
+        # get_weights, as Keras' own saving reads them: it works inside a tf.distribute
+        # strategy too, where a mirrored variable's value does not convert to numpy.
+        for variable, value in zip(self.model.weights, self.model.get_weights()):
+            if not np.isfinite(value).all():
                 self.message = (f"weight {variable.path} became non-finite in epoch {epoch + 1} "
                                 "(its last step's update)")
                 self.model.stop_training = True

@@ -6,6 +6,7 @@ from keras import ops
 
 from keras_gen.models.gan.adversarial_step import AdversarialModel
 from keras_gen.models.gan.networks import build_discriminator, build_generator
+from keras_gen.models.protocol import UNBOUNDED
 from keras_gen.validation import check_latents, check_positive_int, to_numpy
 
 
@@ -29,7 +30,10 @@ class GAN(AdversarialModel):
         seed: int or None. Seeds training noise and unseeded `sample()` calls.
     """
 
-    value_range = (-1.0, 1.0)  # the generator ends in tanh
+    @property
+    def value_range(self):
+        # Images: the generator ends in tanh. Vectors (2-D points): raw coordinates.
+        return (-1.0, 1.0) if len(self.data_shape) == 3 else UNBOUNDED
 
     def __init__(self, latent_dim=64, data_shape=(28, 28, 1), num_classes=None,
                  generator_filters=(128, 64), discriminator_filters=(64, 128), hidden_dim=128,
