@@ -119,6 +119,25 @@ def test_simultaneous_updates_are_saved_and_refuse_several_critic_steps():
         WGANGP(data_shape=(2,), latent_dim=2, hidden_dim=8, simultaneous_updates=True)
 
 
+def test_mlp_depths_build_save_and_load(tmp_path):
+    from keras_gen import load_model
+
+    model = WGANGP(data_shape=(2,), latent_dim=2, hidden_dim=8, generator_layers=4,
+                   discriminator_layers=3, seed=0)
+
+    def dense_count(network):
+        return sum(isinstance(layer, keras.layers.Dense) for layer in network.layers)
+
+    # Hidden layers plus the output layer of each MLP.
+    assert (dense_count(model.generator), dense_count(model.discriminator)) == (5, 4)
+    model.save(tmp_path / "deep.keras")
+    loaded = load_model(tmp_path / "deep.keras")
+    assert (loaded.generator_layers, loaded.discriminator_layers) == (4, 3)
+    np.testing.assert_array_equal(loaded.sample(6, seed=2), model.sample(6, seed=2))
+    with pytest.raises(ValueError, match="`generator_layers` must be a positive integer"):
+        WGANGP(data_shape=(2,), latent_dim=2, generator_layers=0)
+
+
 class GradientPenaltyTest(TestCase):
     def test_linear_critic_penalty_is_closed_form(self):
         # f(x) = w.x + b has gradient w everywhere, so the penalty is (||w|| - 1)^2 for any alpha.

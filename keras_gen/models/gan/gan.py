@@ -23,6 +23,9 @@ class GAN(AdversarialModel):
         num_classes: int or None. Condition both networks on one-hot labels.
         generator_filters, discriminator_filters: tuples of int. Conv widths (images).
         hidden_dim: int. MLP width (vectors).
+        generator_layers, discriminator_layers: int. Hidden layers of each MLP (vectors). A
+            2-D latent must be folded into many separate islands (25 for the grid), which a
+            deeper generator does with far fewer samples between the modes.
         spectral_norm: bool. Spectrally normalize every discriminator layer.
         generator, discriminator: keras.Model or None. Custom networks.
         critic_steps: int. Discriminator updates per generator update.
@@ -38,7 +41,8 @@ class GAN(AdversarialModel):
     def __init__(self, latent_dim=64, data_shape=(28, 28, 1), num_classes=None,
                  generator_filters=(128, 64), discriminator_filters=(64, 128), hidden_dim=128,
                  spectral_norm=False, generator=None, discriminator=None, critic_steps=1,
-                 simultaneous_updates=False, seed=None, **kwargs):
+                 simultaneous_updates=False, seed=None, generator_layers=2,
+                 discriminator_layers=2, **kwargs):
         super().__init__(critic_steps=critic_steps, simultaneous_updates=simultaneous_updates,
                          **kwargs)
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
@@ -48,6 +52,9 @@ class GAN(AdversarialModel):
         self.generator_filters = tuple(generator_filters)
         self.discriminator_filters = tuple(discriminator_filters)
         self.hidden_dim = int(hidden_dim)
+        self.generator_layers = check_positive_int(generator_layers, "generator_layers")
+        self.discriminator_layers = check_positive_int(discriminator_layers,
+                                                       "discriminator_layers")
         self.spectral_norm = bool(spectral_norm)
         self.seed = seed
         if isinstance(generator, dict):
@@ -56,10 +63,10 @@ class GAN(AdversarialModel):
             discriminator = keras.saving.deserialize_keras_object(discriminator)
         self.generator = generator or build_generator(
             self.latent_dim, self.data_shape, self.num_classes, self.generator_filters,
-            self.hidden_dim)
+            self.hidden_dim, self.generator_layers)
         self.discriminator = discriminator or build_discriminator(
             self.data_shape, self.num_classes, self.discriminator_filters, self.hidden_dim,
-            self.spectral_norm)
+            self.spectral_norm, self.discriminator_layers)
         self.noise_seed_generator = keras.random.SeedGenerator(seed)
         self.sample_seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -153,6 +160,8 @@ class GAN(AdversarialModel):
             "generator_filters": self.generator_filters,
             "discriminator_filters": self.discriminator_filters,
             "hidden_dim": self.hidden_dim,
+            "generator_layers": self.generator_layers,
+            "discriminator_layers": self.discriminator_layers,
             "spectral_norm": self.spectral_norm,
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),

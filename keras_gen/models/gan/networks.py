@@ -18,8 +18,9 @@ def _maybe_spectral(layer, spectral_norm):
 
 
 def build_generator(latent_dim, data_shape, num_classes=None, filters=(128, 64), hidden_dim=128,
-                    name="generator"):
-    """DCGAN generator (images, tanh output in [-1, 1]) or a two-layer MLP (vectors)."""
+                    hidden_layers=2, name="generator"):
+    """DCGAN generator (images, tanh output in [-1, 1]) or an MLP of `hidden_layers` ReLU layers
+    (vectors)."""
     z = keras.Input(shape=(latent_dim,), name=f"{name}_latents")
     inputs = [z]
     x = z
@@ -28,7 +29,7 @@ def build_generator(latent_dim, data_shape, num_classes=None, filters=(128, 64),
         inputs.append(label)
         x = layers.Concatenate(name=f"{name}_concat")([z, label])
     if len(data_shape) == 1:
-        for i in range(2):
+        for i in range(hidden_layers):
             x = layers.Dense(hidden_dim, activation="relu", name=f"{name}_dense_{i}")(x)
         outputs = layers.Dense(data_shape[0], name=f"{name}_output")(x)
     else:
@@ -51,8 +52,9 @@ def build_generator(latent_dim, data_shape, num_classes=None, filters=(128, 64),
 
 
 def build_discriminator(data_shape, num_classes=None, filters=(64, 128), hidden_dim=128,
-                        spectral_norm=False, name="discriminator"):
-    """Strided-conv discriminator (images) or MLP (vectors) returning one logit / score per example.
+                        spectral_norm=False, hidden_layers=2, name="discriminator"):
+    """Strided-conv discriminator (images) or an MLP of `hidden_layers` LeakyReLU layers (vectors)
+    returning one logit / score per example.
 
     No batch normalization: WGAN-GP's penalty is per example, which batch statistics would break
     (Gulrajani et al., 2017), so the same network serves DCGAN and the WGAN-GP critic.
@@ -71,7 +73,7 @@ def build_discriminator(data_shape, num_classes=None, filters=(64, 128), hidden_
             label_map = layers.Reshape((height, width, 1), name=f"{name}_label_reshape")(label_map)
             x = layers.Concatenate(name=f"{name}_concat")([data, label_map])
     if len(data_shape) == 1:
-        for i in range(2):
+        for i in range(hidden_layers):
             x = _maybe_spectral(layers.Dense(hidden_dim, name=f"{name}_dense_{i}"),
                                 spectral_norm)(x)
             x = layers.LeakyReLU(0.2, name=f"{name}_leaky_{i}")(x)
