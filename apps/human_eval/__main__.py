@@ -21,6 +21,7 @@ from apps.cli_types import port_number, positive_int, random_seed
 from apps.failures import exit_with_error, unwritable_reason
 from apps.human_eval.study import REAL, StudyError, open_study, study_path
 from apps.judging import JUDGED_DATASETS
+from apps.model_file import check_model_file
 from apps.quiet_start import check_keras_backend, import_tensorflow_quietly
 
 DATASET_NAMES = {"mnist": "MNIST digit", "fashion_mnist": "Fashion-MNIST clothing"}
@@ -83,10 +84,10 @@ def draw_study_images(args, parser, labels, count):
     import numpy as np
 
     from apps.human_eval.study import to_uint8
+    from apps.model_file import load_model_file
     from keras_gen import data
     from keras_gen.evaluation.sample_quality import draw_samples
     from keras_gen.models.protocol import Sampler
-    from keras_gen.saving import ModelFileError, load_model
 
     try:
         real, _ = data.load_image_arrays(args.dataset, "test")
@@ -94,10 +95,7 @@ def draw_study_images(args, parser, labels, count):
         exit_with_error(parser, f"the real {args.dataset} images cannot be read: {error}")
     sources = {}
     for index, (label, path) in enumerate(zip(labels, args.models)):
-        try:
-            model = load_model(path, compile=False)
-        except ModelFileError as error:
-            parser.error(str(error))
+        model = load_model_file(parser, path)
         if not isinstance(model, Sampler) or tuple(model.data_shape) != real.shape[1:]:
             parser.error(f"{path} holds a {type(model).__name__}, which does not sample "
                          f"{args.dataset} images {real.shape[1:]}; give image models")
@@ -114,8 +112,7 @@ def make_study(args, parser):
 
     labels = model_labels(args, parser)
     for path in args.models:
-        if not os.path.isfile(path):
-            parser.error(f"--models {path} does not exist; give the .keras file of a trained model")
+        check_model_file(parser, path, "--models")
     settings = {key: getattr(args, key) or default for key, default in DEFAULTS.items()}
     per_model = -(-settings["turing_trials"] // 2 // len(labels))
     if per_model > settings["images_per_model"]:

@@ -286,6 +286,7 @@ def test_refusals_of_the_command_line(fresh_study, tmp_path, run_app, trained_fl
         (["--study", empty, "--models", trained_vae[1], "--labels", "real"],
          "labels must differ"),
         (["--study", empty, "--models", tmp_path / "nope.keras"], "does not exist"),
+        (["--study", empty, "--models", tmp_path / "broken"], "is a folder; pass the .keras file"),
         (["--study", empty, "--models", trained_flow_2d[1]], "does not sample mnist images"),
         (["--study", empty, "--models", trained_vae[1], "--images-per-model", "2"],
          "needs 10 images of each model per rater"),
