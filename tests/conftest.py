@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs once per backend (KERAS_BACKEND=tensorflow|jax|torch); tests
 marked `backend_independent` (data loaders, plotting, numpy math, argparse, export under
-TensorFlow) give the same answer on every backend, so `make test` runs them on the first only.
+TensorFlow) give the same answer on every backend, so `make test` runs them on one only (torch,
+where a tiny model's app run is fastest; see the Makefile).
 
 Training costs a trace of the train step per model (seconds on JAX), so the tests that only need
 *a* trained model of a family share one per session: `trained_vae`, `trained_dcgan`,

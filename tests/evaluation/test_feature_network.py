@@ -14,9 +14,9 @@ from keras_gen.evaluation import FeatureNetwork
 ACCURACY_GOALS = {"mnist": 0.993, "fashion_mnist": 0.91}
 
 
-# The full test set runs once (on the first backend); every backend classifies the first 1,000
-# test images, where the committed networks err on these many (measured on TensorFlow, JAX and
-# torch, 2026-12-03: the same images on all three).
+# The full test set runs once (on make test's INDEPENDENT_BACKEND); every backend classifies
+# the first 1,000 test images, where the committed networks err on these many (measured on
+# TensorFlow, JAX and torch, 2026-12-03: the same images on all three).
 ERRORS_IN_FIRST_1000 = {"mnist": 7, "fashion_mnist": 73}
 
 
