@@ -4,6 +4,7 @@ from keras_gen.layers.act_norm import ActNorm
 from keras_gen.layers.affine_coupling import AffineCoupling
 from keras_gen.layers.max_unpooling import MaxUnpooling2D
 from keras_gen.layers.sampling import Sampling
+from keras_gen.layers.saved_statistics_layer_norm import SavedStatisticsLayerNormalization
 from keras_gen.layers.sinusoidal_embedding import SinusoidalEmbedding
 from keras_gen.layers.spatial_self_attention import SpatialSelfAttention
 from keras_gen.layers.squeeze import squeeze2d, unsqueeze2d

@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_gen.layers.saved_statistics_layer_norm import SavedStatisticsLayerNormalization
 from keras_gen.models.gpt.feed_forward import FeedForward
 from keras_gen.models.gpt.inference_call import inference_call
 from keras_gen.models.gpt.multi_head_attention import MultiHeadAttention
@@ -31,11 +32,12 @@ class Block(keras.layers.Layer):
         self.num_heads = int(num_heads)
         self.sequence_length = int(sequence_length)
         self.dropout = float(dropout)
-        self.attention_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="attention_norm")
+        self.attention_norm = SavedStatisticsLayerNormalization(epsilon=1e-5,
+                                                                name="attention_norm")
         self.attention = MultiHeadAttention(num_heads, embedding_dim // num_heads, sequence_length,
                                             dropout, name="attention")
-        self.feed_forward_norm = keras.layers.LayerNormalization(epsilon=1e-5,
-                                                                 name="feed_forward_norm")
+        self.feed_forward_norm = SavedStatisticsLayerNormalization(epsilon=1e-5,
+                                                                   name="feed_forward_norm")
         self.feed_forward = FeedForward(embedding_dim, dropout, name="feed_forward")
 
     def call(self, x, training=False):

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gen.layers.saved_statistics_layer_norm import SavedStatisticsLayerNormalization
 from keras_gen.models.gpt.block import Block
 from keras_gen.models.gpt.inference_call import inference_call, layer_call
 from keras_gen.models.gpt.language_model import CausalLanguageModel
@@ -51,7 +52,7 @@ class MiniGPT(CausalLanguageModel):
                                                          name="position_embedding")
         self.blocks = [Block(self.embedding_dim, self.num_heads, self.sequence_length,
                              self.dropout, name=f"block_{i}") for i in range(self.num_layers)]
-        self.final_norm = keras.layers.LayerNormalization(epsilon=1e-5, name="final_norm")
+        self.final_norm = SavedStatisticsLayerNormalization(epsilon=1e-5, name="final_norm")
         self.language_model_head = keras.layers.Dense(self.vocabulary_size,
                                                       name="language_model_head")
         self(np.zeros((1, self.sequence_length), "int32"))  # creates every weight
