@@ -12,8 +12,8 @@ and the longest fused chain from 52 additions to 18. In Keras, the `cpu` preset'
 step on JAX took 59-67 ms, against 76-81 ms with Keras' LayerNormalization
 (`bench/language_model_time.py --backends jax`, two alternating runs).
 
-The gradient is LayerNorm's own, written out; the outputs are Keras' (same formula, same
-weights, same variable names, so `.keras` files load either way). It runs on JAX only, for the
+The gradient is LayerNorm's own, written out; the outputs equal Keras' to float32 rounding
+(the same weights and variable names, so `.keras` files load either way). It runs on JAX only, for the
 configuration the library builds (last axis, centre and scale, no RMS scaling, float32);
 everything else is `keras.layers.LayerNormalization` unchanged.
 """

@@ -29,7 +29,7 @@ def test_outputs_equal_keras_layer_normalization_and_only_jax_takes_the_saved_pa
     x = np.random.default_rng(1).normal(2.0, 3.0, (3, 16, 32)).astype("float32")
     assert ours.uses_saved_statistics == ON_JAX
     np.testing.assert_allclose(to_numpy(ours(x)), to_numpy(theirs(x)), rtol=1e-5, atol=2e-6)
-    # Another axis or RMS scaling is Keras' own layer, unchanged.
+    # Another axis is Keras' own layer, unchanged.
     other = SavedStatisticsLayerNormalization(axis=1)
     other.build((3, 16, 32))
     assert not other.uses_saved_statistics
