@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gen.layers.tap_gradient_conv2d import TapGradientConv2D
 from keras_gen.registry import register
 
 MASK_TYPES = ("checkerboard", "channel", "alternate")
@@ -63,8 +64,8 @@ def build_resnet_network(image_shape, hidden_units, num_blocks, l2_regularizatio
     regularizer = keras.regularizers.L2(l2_regularization) if l2_regularization else None
 
     def conv(units, **kwargs):
-        return keras.layers.Conv2D(units, 3, padding="same", kernel_regularizer=regularizer,
-                                   **kwargs)
+        return TapGradientConv2D(units, 3, padding="same", kernel_regularizer=regularizer,
+                                 **kwargs)
 
     inputs = keras.Input(tuple(image_shape[:2]) + (image_shape[2] + int(mask_channel),))
     h = conv(hidden_units)(inputs)

@@ -21,6 +21,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gen.layers.tap_gradient_conv2d import kernel_gradient_method, tap_gradient_convolution
 from keras_gen.registry import register
 
 _BACKENDS_WHERE_FASTER = ("jax",)
@@ -95,7 +96,7 @@ class SubPixelConv2DTranspose(keras.layers.Conv2DTranspose):
                 sub_kernel = ops.transpose(sub_kernel, (0, 1, 3, 2))
                 window = padded[:, offsets_h[0]:offsets_h[-1] + height,
                                 offsets_w[0]:offsets_w[-1] + width, :]
-                phase_outputs.append(ops.conv(window, sub_kernel, strides=1, padding="valid"))
+                phase_outputs.append(self.phase_convolution(window, sub_kernel))
         # Pixel shuffle: (batch, h, w, phase_h, phase_w, out) -> (batch, h*s_h, w*s_w, out).
         outputs = ops.stack(phase_outputs, axis=3)
         outputs = ops.reshape(outputs, (-1, height, width, stride_h, stride_w, self.filters))
@@ -104,3 +105,12 @@ class SubPixelConv2DTranspose(keras.layers.Conv2DTranspose):
         if self.use_bias:
             outputs = outputs + self.bias
         return self.activation(outputs)
+
+    def phase_convolution(self, window, sub_kernel):
+        """One phase's stride-1 "valid" convolution; on JAX with tap kernel gradients."""
+        if keras.config.backend() != "jax" or self.compute_dtype != "float32":
+            return ops.conv(window, sub_kernel, strides=1, padding="valid")
+        method = kernel_gradient_method(tuple(sub_kernel.shape), (1, 1))
+        if method == "xla":
+            return ops.conv(window, sub_kernel, strides=1, padding="valid")
+        return tap_gradient_convolution((1, 1), ((0, 0), (0, 0)), method)(window, sub_kernel)

@@ -5,6 +5,7 @@ import math
 import keras
 from keras import layers, ops
 
+from keras_gen.layers.tap_gradient_conv2d import TapGradientConv2D
 from keras_gen.registry import register
 
 
@@ -39,15 +40,16 @@ class TimeConditionedResidualBlock(keras.layers.Layer):
         in_channels = image_shape[-1]
         self.norm_in = layers.GroupNormalization(group_count(in_channels, self.groups),
                                                  name="norm_in")
-        self.conv_in = layers.Conv2D(self.filters, 3, padding="same", name="conv_in")
+        self.conv_in = TapGradientConv2D(self.filters, 3, padding="same", name="conv_in")
         self.time_projection = layers.Dense(self.filters, name="time_projection")
         self.norm_out = layers.GroupNormalization(group_count(self.filters, self.groups),
                                                   name="norm_out")
         self.dropout_layer = layers.Dropout(self.dropout)
-        self.conv_out = layers.Conv2D(self.filters, 3, padding="same", kernel_initializer="zeros",
-                                      name="conv_out")
+        self.conv_out = TapGradientConv2D(self.filters, 3, padding="same",
+                                          kernel_initializer="zeros",
+                                          name="conv_out")
         self.skip = (None if in_channels == self.filters
-                     else layers.Conv2D(self.filters, 1, name="skip"))
+                     else TapGradientConv2D(self.filters, 1, name="skip"))
         self.norm_in.build(image_shape)
         self.conv_in.build(image_shape)
         self.time_projection.build(input_shape[1])

@@ -9,6 +9,7 @@ import keras
 from keras import layers
 
 from keras_gen.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
+from keras_gen.layers.tap_gradient_conv2d import TapGradientConv2D
 
 
 def _downsampled_shape(image_shape, num_stages):
@@ -36,7 +37,7 @@ def build_conv_encoder(image_shape, output_dims, filters=(32, 64), hidden_dim=25
     inputs = keras.Input(shape=tuple(image_shape), name="images")
     x = inputs
     for stage_filters in filters:
-        x = layers.Conv2D(stage_filters, 3, strides=2, padding="same", activation="relu")(x)
+        x = TapGradientConv2D(stage_filters, 3, strides=2, padding="same", activation="relu")(x)
     x = layers.Flatten()(x)
     x = layers.Dense(hidden_dim, activation="relu")(x)
     outputs = [layers.Dense(dim, name=f"head_{i}")(x) for i, dim in enumerate(output_dims)]
@@ -54,5 +55,5 @@ def build_transpose_decoder(latent_dim, image_shape, filters=(32, 64), hidden_di
     for stage_filters in reversed(filters):
         x = SubPixelConv2DTranspose(stage_filters, 3, strides=2, padding="same",
                                    activation="relu")(x)
-    logits = layers.Conv2D(image_shape[-1], 3, padding="same", name="logits")(x)
+    logits = TapGradientConv2D(image_shape[-1], 3, padding="same", name="logits")(x)
     return keras.Model(inputs, logits, name=name)

@@ -51,6 +51,19 @@ class TestCase(unittest.TestCase):
         self.assertTrue(math.isfinite(history.history["loss"][0]))
         return eager_output
 
+    def assert_same_initial_weights(self, make_layer, make_reference, input_shape, seed=3):
+        """`make_layer()` and `make_reference()` built on `input_shape` after the same seed hold
+        bit-identical weights (a drop-in replacement layer keeps every seed's results)."""
+        built = []
+        for make in (make_layer, make_reference):
+            keras.utils.set_random_seed(seed)
+            layer = make()
+            layer.build(input_shape)
+            built.append(layer.get_weights())
+        self.assertEqual(len(built[0]), len(built[1]))
+        for weight, reference_weight in zip(*built):
+            self.assertAllClose(weight, reference_weight, atol=0.0, rtol=0.0)
+
     def run_config_round_trip(self, model):
         """A model rebuilt from `get_config()` has the same config and the same weight shapes."""
         clone = type(model).from_config(model.get_config())

@@ -4,6 +4,7 @@ import keras
 from keras import layers, ops
 
 from keras_gen.layers.max_unpooling import MaxUnpooling2D
+from keras_gen.layers.tap_gradient_conv2d import TapGradientConv2D
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.conv_networks import build_conv_encoder, build_transpose_decoder
 from keras_gen.models.protocol import resolve_data_shape
@@ -28,7 +29,7 @@ def _build_max_unpool_networks(latent_dim, image_shape, filters, hidden_dim):
     images = keras.Input(shape=tuple(image_shape), name="images")
     x, switches = images, []
     for stage_filters in filters:
-        x = layers.Conv2D(stage_filters, 3, padding="same", activation="relu")(x)
+        x = TapGradientConv2D(stage_filters, 3, padding="same", activation="relu")(x)
         switches.append(x)
         x = layers.MaxPooling2D(2)(x)
     x = layers.Flatten()(x)
@@ -45,8 +46,8 @@ def _build_max_unpool_networks(latent_dim, image_shape, filters, hidden_dim):
     for stage, switch_input in reversed(list(enumerate(switch_inputs))):
         x = MaxUnpooling2D(2)([x, switch_input])
         out_filters = filters[stage - 1] if stage > 0 else filters[0]
-        x = layers.Conv2D(out_filters, 3, padding="same", activation="relu")(x)
-    logits = layers.Conv2D(image_shape[-1], 3, padding="same", name="logits")(x)
+        x = TapGradientConv2D(out_filters, 3, padding="same", activation="relu")(x)
+    logits = TapGradientConv2D(image_shape[-1], 3, padding="same", name="logits")(x)
     decoder = keras.Model([code_input] + switch_inputs, logits, name="decoder")
     return encoder, decoder
 

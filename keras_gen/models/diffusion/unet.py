@@ -7,6 +7,7 @@ from keras import layers
 from keras_gen.layers import (
     SinusoidalEmbedding,
     SpatialSelfAttention,
+    TapGradientConv2D,
     TimeConditionedResidualBlock,
 )
 from keras_gen.layers.time_conditioned_residual_block import group_count
@@ -58,7 +59,7 @@ def build_unet(image_shape=(28, 28, 1), widths=(32, 64, 64), num_res_blocks=1,
             h = SpatialSelfAttention(num_heads, groups, name=label)(h)
         return h
 
-    h = layers.Conv2D(widths[0], 3, padding="same", name="conv_in")(x_t)
+    h = TapGradientConv2D(widths[0], 3, padding="same", name="conv_in")(x_t)
     skips = [h]
     for level, filters in enumerate(widths):
         for block in range(num_res_blocks):
@@ -66,7 +67,8 @@ def build_unet(image_shape=(28, 28, 1), widths=(32, 64, 64), num_res_blocks=1,
             h = maybe_attention(h, f"down_{level}_attention_{block}")
             skips.append(h)
         if level < len(widths) - 1:
-            h = layers.Conv2D(filters, 3, strides=2, padding="same", name=f"down_{level}_pool")(h)
+            h = TapGradientConv2D(filters, 3, strides=2, padding="same",
+                                  name=f"down_{level}_pool")(h)
             skips.append(h)
 
     h = residual(h, widths[-1], "middle_res_0")
@@ -80,10 +82,10 @@ def build_unet(image_shape=(28, 28, 1), widths=(32, 64, 64), num_res_blocks=1,
             h = maybe_attention(h, f"up_{level}_attention_{block}")
         if level > 0:
             h = layers.UpSampling2D(2, name=f"up_{level}_upsample")(h)
-            h = layers.Conv2D(widths[level], 3, padding="same", name=f"up_{level}_conv")(h)
+            h = TapGradientConv2D(widths[level], 3, padding="same", name=f"up_{level}_conv")(h)
 
     h = layers.GroupNormalization(group_count(widths[0], groups), name="norm_out")(h)
     h = layers.Activation("silu", name="silu_out")(h)
-    output = layers.Conv2D(channels, 3, padding="same", kernel_initializer="zeros",
+    output = TapGradientConv2D(channels, 3, padding="same", kernel_initializer="zeros",
                            name="conv_out")(h)
     return keras.Model([x_t, t], output, name=name)

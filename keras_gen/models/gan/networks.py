@@ -9,6 +9,7 @@ import keras
 from keras import layers
 
 from keras_gen.layers.sub_pixel_conv2d_transpose import SubPixelConv2DTranspose
+from keras_gen.layers.tap_gradient_conv2d import TapGradientConv2D
 
 
 def _maybe_spectral(layer, spectral_norm):
@@ -79,7 +80,7 @@ def build_discriminator(data_shape, num_classes=None, filters=(64, 128), hidden_
             x = layers.LeakyReLU(0.2, name=f"{name}_leaky_{i}")(x)
     else:
         for i, stage_filters in enumerate(filters):
-            x = _maybe_spectral(layers.Conv2D(stage_filters, 4, strides=2, padding="same",
+            x = _maybe_spectral(TapGradientConv2D(stage_filters, 4, strides=2, padding="same",
                                               name=f"{name}_conv_{i}"), spectral_norm)(x)
             x = layers.LeakyReLU(0.2, name=f"{name}_leaky_{i}")(x)
         x = layers.Flatten(name=f"{name}_flatten")(x)
