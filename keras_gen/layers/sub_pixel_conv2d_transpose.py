@@ -23,7 +23,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gen.layers.tap_gradient_conv2d import kernel_gradient_method, tap_gradient_convolution
+from keras_gen.layers.tap_gradient_conv2d import (convolution_with_tap_gradients,
+                                                  kernel_gradient_method)
 from keras_gen.registry import register
 
 _BACKENDS_WHERE_FASTER = ("jax",)
@@ -110,9 +111,7 @@ class SubPixelConv2DTranspose(keras.layers.Conv2DTranspose):
 
     def phase_convolution(self, window, sub_kernel):
         """One phase's stride-1 "valid" convolution; on JAX with tap kernel gradients."""
-        if keras.config.backend() != "jax" or self.compute_dtype != "float32":
-            return ops.conv(window, sub_kernel, strides=1, padding="valid")
-        method = kernel_gradient_method(tuple(sub_kernel.shape), (1, 1))
-        if method == "xla":
-            return ops.conv(window, sub_kernel, strides=1, padding="valid")
-        return tap_gradient_convolution((1, 1), ((0, 0), (0, 0)), method)(window, sub_kernel)
+        method = "xla"
+        if keras.config.backend() == "jax" and self.compute_dtype == "float32":
+            method = kernel_gradient_method(tuple(sub_kernel.shape), (1, 1))
+        return convolution_with_tap_gradients(window, sub_kernel, (1, 1), "valid", method)

@@ -164,6 +164,20 @@ def explicit_padding(input_shape, kernel_shape, strides, padding):
     return tuple((int(low), int(high)) for low, high in pads)
 
 
+def convolution_with_tap_gradients(inputs, kernel, strides, padding, method):
+    """`ops.conv(inputs, kernel, strides, padding)` (channels last) with `method`'s kernel gradient.
+
+    `method` is one of `kernel_gradient_method`'s answers; "xla" is Keras' `ops.conv` itself.
+    The tap methods are JAX's (`tap_gradient_convolution`).
+    """
+    if method == "xla":
+        return keras.ops.conv(inputs, kernel, strides=strides, padding=padding,
+                              data_format="channels_last")
+    pads = explicit_padding(inputs.shape, kernel.shape, strides, padding)
+    convolution = tap_gradient_convolution(tuple(strides), pads, method)
+    return convolution(inputs, keras.ops.convert_to_tensor(kernel))
+
+
 @register
 class TapGradientConv2D(keras.layers.Conv2D):
     """`keras.layers.Conv2D` whose kernel gradient on JAX is one matmul per kernel tap.
@@ -191,9 +205,7 @@ class TapGradientConv2D(keras.layers.Conv2D):
                 and None not in tuple(input_shape)[1:3])
 
     def convolution_op(self, inputs, kernel):
-        if self.kernel_gradient_method in (None, "xla"):
+        if self.kernel_gradient_method is None:  # not JAX, or Keras options the op lacks
             return super().convolution_op(inputs, kernel)
-        padding = explicit_padding(inputs.shape, kernel.shape, self.strides, self.padding)
-        convolution = tap_gradient_convolution(tuple(self.strides), padding,
-                                               self.kernel_gradient_method)
-        return convolution(inputs, keras.ops.convert_to_tensor(kernel))
+        return convolution_with_tap_gradients(inputs, kernel, self.strides, self.padding,
+                                              self.kernel_gradient_method)
