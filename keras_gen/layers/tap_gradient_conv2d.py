@@ -8,11 +8,12 @@ derivative on the paths we choose; WGAN-GP's gradient penalty is a derivative of
 `input_gradient`, which reaches `kernel_gradient` once more.
 
 Why: XLA:CPU computes a convolution's kernel gradient as a convolution with the batch as the
-contracted feature axis and a kernel as large as the image, a slow path: 20 ms for the VAE's
-32 -> 1 output layer at batch 128, where its forward takes 6 ms. Written as one matmul per tap
-(`dK[i, j] = x_shifted_ij^T @ dy`, contracted over batch x height x width) it is 2-6x faster
-for most of the layers the library builds. For a layer with few output channels, shifting
-`dy` instead of `x` makes it a single matmul (`gradient_taps`: 20 -> 4 ms for that layer). For
+contracted feature axis and a kernel as large as the image, a slow path: 24 ms for the VAE's
+32 -> 1 output layer at batch 128, where its forward takes 6 ms (2-core AMD EPYC, 2026-12-07).
+Written as one matmul per tap (`dK[i, j] = x_shifted_ij^T @ dy`, contracted over batch x
+height x width) it is 1.2-3.2x faster for the strided and small-kernel layers the library
+builds. For a layer with few output channels, shifting `dy` instead of `x` makes it a single
+matmul (`gradient_taps`: 24 -> 5 ms for that layer, 2-4.5x for such layers). For
 a layer with few input channels XLA's own gradient is already fast and is kept. The choice is
 `kernel_gradient_method`, measured by `bench/conv_gradient_time.py` on the 2-core CPU.
 
