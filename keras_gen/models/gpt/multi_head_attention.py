@@ -95,7 +95,13 @@ class MultiHeadAttention(keras.layers.Layer):
         keys = ops.slice_update(keys, start, k)
         values = ops.slice_update(values, start, v)
         visible = ops.arange(self.sequence_length) <= position  # (L,): the past and now
-        out = ops.matmul(attention_weights(q, keys, visible), values)  # (H, B, 1, hs)
+        weights = attention_weights(q, keys, visible)  # (H, B, 1, L)
+        # weights @ values, computed as (values^T @ weights^T)^T. Why: XLA (JAX, and
+        # TensorFlow's compiled loop) copies a cache 4 times per character when a matmul reads
+        # it straight after the in-place update; reading it transposed, as the keys are, costs
+        # one pass instead.
+        out = ops.swapaxes(ops.matmul(ops.swapaxes(values, -1, -2),
+                                      ops.swapaxes(weights, -1, -2)), -1, -2)  # (H, B, 1, hs)
         return self.merge(ops.transpose(out, (1, 0, 2, 3)), inference_call), keys, values
 
     def get_config(self):
