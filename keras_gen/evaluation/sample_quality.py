@@ -11,13 +11,7 @@ import time
 
 import numpy as np
 
-from keras_gen.metrics import (
-    density_coverage,
-    frechet_distance,
-    inception_score,
-    kernel_distance,
-    precision_recall,
-)
+from keras_gen.metrics import frechet_distance, inception_score, kernel_distance, manifold_measures
 
 
 def to_unit_range(samples, value_range):
@@ -60,8 +54,8 @@ def sample_quality(images, real, network, seed=0, kid_subsets=100, kid_subset_si
     features_done = time.perf_counter()
     kid, kid_std = kernel_distance(real_features_, features, kid_subsets, kid_subset_size, seed)
     score, score_std = inception_score(logits, num_splits=min(10, len(logits)), seed=seed)
-    precision, recall = precision_recall(real_features_, features, precision_recall_k)
-    density, coverage = density_coverage(real_features_, features, density_coverage_k)
+    precision, recall, density, coverage = manifold_measures(
+        real_features_, features, precision_recall_k, density_coverage_k)
     return {
         "fid": frechet_distance(real_features_, features),
         "kid": kid, "kid_std": kid_std,

@@ -21,7 +21,11 @@ from keras_gen.metrics.inception_score import inception_score
 from keras_gen.metrics.kernel_distance import kernel_distance
 from keras_gen.metrics.likelihood import bits_per_dim, fitted_gaussian_nll
 from keras_gen.metrics.mode_coverage import mode_counts, mode_coverage, modes_covered
-from keras_gen.metrics.nearest_neighbour_manifold import density_coverage, precision_recall
+from keras_gen.metrics.nearest_neighbour_manifold import (
+    density_coverage,
+    manifold_measures,
+    precision_recall,
+)
 from keras_gen.metrics.principal_components import (
     PrincipalComponentComparison,
     compare_principal_components,

@@ -33,16 +33,23 @@ def _blocks(a):
 
 
 def nearest_neighbour_radii(points, k):
-    """Distance from each point to its k-th nearest neighbour in `points` (itself excluded)."""
-    if not 1 <= k < len(points):
-        raise ValueError(f"k must be between 1 and {len(points) - 1} for {len(points)} points; "
-                         f"got {k}")
-    radii = np.empty(len(points))
+    """Distance from each point to its k-th nearest neighbour in `points` (itself excluded).
+
+    `k` may also be a tuple of ints: then a tuple of radius arrays, one per k, from one pass
+    over the distances (for 10,000 real points that pass is most of the measures' time).
+    """
+    ks = (k,) if np.isscalar(k) else tuple(k)
+    for each in ks:
+        if not 1 <= each < len(points):
+            raise ValueError(f"k must be between 1 and {len(points) - 1} for {len(points)} "
+                             f"points; got {each}")
+    radii = [np.empty(len(points)) for _ in ks]
     for start, block in _blocks(points):
-        distances = _pairwise_distances(block, points)
         # Index k after sorting: index 0 is the point itself (distance 0).
-        radii[start:start + len(block)] = np.partition(distances, k, axis=1)[:, k]
-    return radii
+        partitioned = np.partition(_pairwise_distances(block, points), ks, axis=1)
+        for radii_k, each in zip(radii, ks):
+            radii_k[start:start + len(block)] = partitioned[:, each]
+    return radii[0] if np.isscalar(k) else tuple(radii)
 
 
 def _share_inside(queries, centres, radii):
@@ -62,18 +69,22 @@ def _checked(real, generated):
     return real, generated
 
 
-def precision_recall(real, generated, k=3):
-    """`(precision, recall)` of generated features against real ones."""
+def precision_recall(real, generated, k=3, real_radii=None):
+    """`(precision, recall)` of generated features against real ones. `real_radii`: the real
+    points' k-NN radii where already computed (`manifold_measures` shares one pass)."""
     real, generated = _checked(real, generated)
-    precision = _share_inside(generated, real, nearest_neighbour_radii(real, k))
+    if real_radii is None:
+        real_radii = nearest_neighbour_radii(real, k)
+    precision = _share_inside(generated, real, real_radii)
     recall = _share_inside(real, generated, nearest_neighbour_radii(generated, k))
     return precision, recall
 
 
-def density_coverage(real, generated, k=5):
-    """`(density, coverage)` of generated features against real ones."""
+def density_coverage(real, generated, k=5, real_radii=None):
+    """`(density, coverage)` of generated features against real ones. `real_radii` as in
+    `precision_recall`."""
     real, generated = _checked(real, generated)
-    radii = nearest_neighbour_radii(real, k)
+    radii = nearest_neighbour_radii(real, k) if real_radii is None else real_radii
     balls_holding = 0  # sum over generated points of the real balls that hold each
     nearest_generated = np.empty(len(real))
     for start, block in _blocks(real):
@@ -84,3 +95,12 @@ def density_coverage(real, generated, k=5):
     density = balls_holding / (k * len(generated))
     coverage = float((nearest_generated < radii).mean())
     return float(density), coverage
+
+
+def manifold_measures(real, generated, precision_recall_k=3, density_coverage_k=5):
+    """`(precision, recall, density, coverage)`, the real set's two k-NN radii from one pass
+    over its distances: the same numbers as `precision_recall` and `density_coverage`."""
+    real, generated = _checked(real, generated)
+    pr_radii, dc_radii = nearest_neighbour_radii(real, (precision_recall_k, density_coverage_k))
+    return (*precision_recall(real, generated, precision_recall_k, pr_radii),
+            *density_coverage(real, generated, density_coverage_k, dc_radii))

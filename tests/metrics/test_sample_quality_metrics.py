@@ -12,8 +12,10 @@ from keras_gen.metrics import (
     frechet_distance_from_statistics,
     inception_score,
     kernel_distance,
+    manifold_measures,
     precision_recall,
 )
+from keras_gen.metrics.nearest_neighbour_manifold import nearest_neighbour_radii
 
 pytestmark = pytest.mark.backend_independent
 
@@ -125,6 +127,21 @@ def test_precision_recall_density_coverage_of_identical_and_disjoint_sets():
     assert precision > 0.9 and recall < 0.2 and coverage < 0.3, (precision, recall, coverage)
 
 
+def test_manifold_measures_in_one_pass_equal_the_separate_measures():
+    rng = np.random.default_rng(5)
+    real = rng.standard_normal((1500, 6))  # more than one block of rows
+    generated = 0.8 * rng.standard_normal((300, 6))
+    radii_3, radii_5 = nearest_neighbour_radii(real, (3, 5))
+    np.testing.assert_array_equal(radii_3, nearest_neighbour_radii(real, 3))
+    np.testing.assert_array_equal(radii_5, nearest_neighbour_radii(real, 5))
+    assert np.all(radii_5 >= radii_3) and np.all(radii_3 > 0)
+    together = manifold_measures(real, generated)
+    assert together == (*precision_recall(real, generated), *density_coverage(real, generated))
+    assert 0.5 < together[0] <= 1.0 and 0.0 < together[1] < 0.9, together
+
+
 def test_nearest_neighbour_measures_refuse_a_k_their_sets_cannot_give():
     with pytest.raises(ValueError, match="k must be between 1 and 2 for 3 points; got 3"):
         precision_recall(np.zeros((3, 2)), np.zeros((10, 2)), k=3)
+    with pytest.raises(ValueError, match="k must be between 1 and 2 for 3 points; got 5"):
+        manifold_measures(np.zeros((3, 2)), np.zeros((10, 2)), precision_recall_k=1)
