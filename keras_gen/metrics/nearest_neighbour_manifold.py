@@ -73,9 +73,8 @@ def precision_recall(real, generated, k=3, real_radii=None):
     """`(precision, recall)` of generated features against real ones. `real_radii`: the real
     points' k-NN radii where already computed (`manifold_measures` shares one pass)."""
     real, generated = _checked(real, generated)
-    if real_radii is None:
-        real_radii = nearest_neighbour_radii(real, k)
-    precision = _share_inside(generated, real, real_radii)
+    radii = nearest_neighbour_radii(real, k) if real_radii is None else real_radii
+    precision = _share_inside(generated, real, radii)
     recall = _share_inside(real, generated, nearest_neighbour_radii(generated, k))
     return precision, recall
 
