@@ -17,6 +17,7 @@ and batch) on each backend in the same run, and prints both and the ratio.
 Usage:
     git clone https://github.com/karpathy/nanoGPT ../nanoGPT
     python bench/versus_nanogpt.py --nanogpt ../nanoGPT [--backends tensorflow jax torch]
+        [--rounds 3]
 
 The machine varies 2-3x between runs (shared/KERAS3_NOTES.md): only ratios within one run count.
 """
@@ -85,6 +86,9 @@ def main():
     parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
     parser.add_argument("--iterations", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="runs of nanoGPT and every backend, one after another, repeated; "
+                             "each figure is the median of its rounds")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -94,21 +98,34 @@ def main():
         return
     if not args.nanogpt:
         parser.error("--nanogpt PATH is required: a clone of https://github.com/karpathy/nanoGPT")
-    nanogpt_ms = nanogpt_ms_per_iteration(os.path.abspath(args.nanogpt), args.iterations,
-                                          args.warmup)
-    print(f"done: nanoGPT {nanogpt_ms:.1f} ms", file=sys.stderr)
-    rows = [row for row in (run_child(__file__, ["--warmup", str(args.warmup), "--iterations",
-                                                  str(args.iterations)], backend,
-                                      f"MiniGPT on {backend}") for backend in args.backends)
-            if row]
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1; got {args.rounds}")
+    # Rounds alternate the implementations: this machine's speed drifts by 10-20% within
+    # minutes, and a drift between nanoGPT's run and ours would land in the ratio.
+    times = {"nanoGPT": [], **{backend: [] for backend in args.backends}}
+    for round_index in range(args.rounds):
+        times["nanoGPT"].append(nanogpt_ms_per_iteration(os.path.abspath(args.nanogpt),
+                                                         args.iterations, args.warmup))
+        print(f"done: round {round_index + 1}, nanoGPT {times['nanoGPT'][-1]:.1f} ms",
+              file=sys.stderr)
+        for backend in args.backends:
+            row = run_child(__file__, ["--warmup", str(args.warmup), "--iterations",
+                                       str(args.iterations)], backend, f"MiniGPT on {backend}")
+            if row:
+                times[backend].append(row["ms_per_step"])
+    nanogpt_ms = statistics.median(times["nanoGPT"])
     print(f"\nCPU configuration of nanoGPT's README (4 layers, 4 heads, width 128, batch 12 x "
-          f"context 64): median ms per iteration of {args.iterations} after {args.warmup}\n")
-    print("| implementation | ms/iteration | x nanoGPT |")
-    print("|---|---|---|")
-    print(f"| nanoGPT train.py (torch, eager) | {nanogpt_ms:.1f} | 1.00x |")
-    for row in rows:
-        print(f"| keras_gen MiniGPT, {row['backend']} | {row['ms_per_step']:.1f} | "
-              f"{row['ms_per_step'] / nanogpt_ms:.2f}x |")
+          f"context 64): median ms per iteration of {args.iterations} after {args.warmup}, "
+          f"median of {args.rounds} alternating round(s)\n")
+    print("| implementation | ms/iteration | rounds | x nanoGPT |")
+    print("|---|---|---|---|")
+    print(f"| nanoGPT train.py (torch, eager) | {nanogpt_ms:.1f} | "
+          f"{', '.join(f'{t:.1f}' for t in times['nanoGPT'])} | 1.00x |")
+    for backend in args.backends:
+        if times[backend]:
+            ms = statistics.median(times[backend])
+            print(f"| keras_gen MiniGPT, {backend} | {ms:.1f} | "
+                  f"{', '.join(f'{t:.1f}' for t in times[backend])} | {ms / nanogpt_ms:.2f}x |")
 
 
 if __name__ == "__main__":

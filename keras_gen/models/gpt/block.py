@@ -4,7 +4,7 @@ import keras
 
 from keras_gen.layers.saved_statistics_layer_norm import SavedStatisticsLayerNormalization
 from keras_gen.models.gpt.feed_forward import FeedForward
-from keras_gen.models.gpt.inference_call import inference_call
+from keras_gen.models.gpt.direct_call import direct_call
 from keras_gen.models.gpt.multi_head_attention import MultiHeadAttention
 from keras_gen.registry import register
 
@@ -41,21 +41,24 @@ class Block(keras.layers.Layer):
         self.feed_forward = FeedForward(embedding_dim, dropout, name="feed_forward")
 
     def call(self, x, training=False):
-        x = x + self.attention(self.attention_norm(x), training=training)
-        return x + self.feed_forward(self.feed_forward_norm(x), training=training)
+        attended = direct_call(self.attention, direct_call(self.attention_norm, x),
+                               training=training)
+        x = x + attended
+        return x + direct_call(self.feed_forward, direct_call(self.feed_forward_norm, x),
+                               training=training)
 
     def prefill(self, x):
         """Prompt positions; returns `(output, keys, values)` (see `MultiHeadAttention`)."""
-        attended, keys, values = self.attention.prefill(self.attention_norm(x))
+        attended, keys, values = self.attention.prefill(direct_call(self.attention_norm, x))
         x = x + attended
-        return x + self.feed_forward(self.feed_forward_norm(x)), keys, values
+        return x + self.feed_forward.infer(direct_call(self.feed_forward_norm, x)), keys, values
 
     def decode(self, x, keys, values, position):
         """One new position with this block's KV cache; returns `(output, keys, values)`."""
-        attended, keys, values = self.attention.decode(inference_call(self.attention_norm, x),
+        attended, keys, values = self.attention.decode(direct_call(self.attention_norm, x),
                                                        keys, values, position)
         x = x + attended
-        return x + self.feed_forward.infer(inference_call(self.feed_forward_norm, x)), keys, values
+        return x + self.feed_forward.infer(direct_call(self.feed_forward_norm, x)), keys, values
 
     def get_config(self):
         return {**super().get_config(), "embedding_dim": self.embedding_dim,

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_gen.models.gpt.inference_call import inference_call
+from keras_gen.models.gpt.direct_call import direct_call
 from keras_gen.registry import register
 
 
@@ -25,11 +25,11 @@ class FeedForward(keras.layers.Layer):
         self.output_dropout = keras.layers.Dropout(self.dropout)
 
     def call(self, x, training=False):
-        return self.output_dropout(self.contract(self.expand(x)), training=training)
+        return direct_call(self.output_dropout, self.infer(x), training=training)
 
     def infer(self, x):
-        """`call(x)` at inference (no dropout) for the generation loop (see `inference_call`)."""
-        return inference_call(self.contract, inference_call(self.expand, x))
+        """`call(x)` at inference (no dropout)."""
+        return direct_call(self.contract, direct_call(self.expand, x))
 
     def get_config(self):
         return {**super().get_config(), "embedding_dim": self.embedding_dim,

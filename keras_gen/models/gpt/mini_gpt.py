@@ -6,7 +6,7 @@ from keras import ops
 
 from keras_gen.layers.saved_statistics_layer_norm import SavedStatisticsLayerNormalization
 from keras_gen.models.gpt.block import Block
-from keras_gen.models.gpt.inference_call import inference_call, layer_call
+from keras_gen.models.gpt.direct_call import direct_call
 from keras_gen.models.gpt.language_model import CausalLanguageModel
 from keras_gen.registry import register
 
@@ -61,16 +61,19 @@ class MiniGPT(CausalLanguageModel):
     def head_size(self):
         return self.embedding_dim // self.num_heads
 
-    def _embed(self, ids, positions, run=layer_call):
-        return run(self.token_embedding, ids) + run(self.position_embedding, positions)
+    # Sub-layers run by `direct_call` (their `call`, without `Layer.__call__`'s bookkeeping):
+    # the same ops, faster on torch's eager backend (see direct_call.py).
+    def _embed(self, ids, positions):
+        return (direct_call(self.token_embedding, ids)
+                + direct_call(self.position_embedding, positions))
 
-    def _logits(self, x, run=layer_call):
-        return run(self.language_model_head, run(self.final_norm, x))
+    def _logits(self, x):
+        return direct_call(self.language_model_head, direct_call(self.final_norm, x))
 
     def call(self, ids, training=False):
         x = self._embed(ids, ops.arange(ids.shape[1]))
         for block in self.blocks:
-            x = block(x, training=training)
+            x = direct_call(block, x, training=training)
         return self._logits(x)
 
     def prefill(self, ids):
@@ -94,13 +97,13 @@ class MiniGPT(CausalLanguageModel):
         default on CPU, torch) every cache update copies the tensor it writes into, so per-layer
         tensors copy the cache once a character instead of once per layer."""
         x = self._embed(ops.expand_dims(token, 1),
-                        ops.reshape(ops.cast(position, "int32"), (1, 1)), inference_call)
+                        ops.reshape(ops.cast(position, "int32"), (1, 1)))
         new_keys, new_values = [], []
         for block, block_keys, block_values in zip(self.blocks, keys, values):
             x, block_keys, block_values = block.decode(x, block_keys, block_values, position)
             new_keys.append(block_keys)
             new_values.append(block_values)
-        return self._logits(x, inference_call)[:, 0], tuple(new_keys), tuple(new_values)
+        return self._logits(x)[:, 0], tuple(new_keys), tuple(new_values)
 
     @property
     def export_cache_shape(self):

@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from keras_gen.models.gpt.head import Head, attention_weights
-from keras_gen.models.gpt.inference_call import inference_call, layer_call
+from keras_gen.models.gpt.direct_call import direct_call
 from keras_gen.registry import register
 
 
@@ -54,21 +54,23 @@ class MultiHeadAttention(keras.layers.Layer):
         qkv = ops.reshape(ops.matmul(x, kernel), (-1, length, 3, self.num_heads, self.head_size))
         return ops.unstack(ops.transpose(qkv, (2, 0, 3, 1, 4)), 3)
 
-    def merge(self, out, run=layer_call):
+    def merge(self, out):
         """Heads' outputs `(batch, num_heads, T, head_size)` side by side, `(batch, T,
-        num_heads * head_size)`, then the output projection, called by `run(layer, x)`."""
+        num_heads * head_size)`, then the output projection."""
         out = ops.transpose(out, (0, 2, 1, 3))
-        return run(self.projection,
-                   ops.reshape(out, (-1, out.shape[1], self.num_heads * self.head_size)))
+        return direct_call(self.projection,
+                           ops.reshape(out, (-1, out.shape[1], self.num_heads * self.head_size)))
 
     def call(self, x, training=False):
         length = x.shape[1]
         q, k, v = self.project(x)
         weights = attention_weights(q, k, self.heads[0].causal_mask[:length, :length])
         if training and self.dropout:  # each head's own Dropout: the same masks for a seed
-            weights = ops.stack([head.attention_dropout(weights[:, index], training=training)
+            weights = ops.stack([direct_call(head.attention_dropout, weights[:, index],
+                                             training=training)
                                  for index, head in enumerate(self.heads)], axis=1)
-        return self.output_dropout(self.merge(ops.matmul(weights, v)), training=training)
+        return direct_call(self.output_dropout, self.merge(ops.matmul(weights, v)),
+                           training=training)
 
     def prefill(self, x):
         """Runs prompt positions `(batch, P, C)`; returns `(output, keys, values)` with keys and
@@ -103,7 +105,7 @@ class MultiHeadAttention(keras.layers.Layer):
         # 271 -> 286, bench/generation_speed.py's model).
         out = ops.swapaxes(ops.matmul(ops.swapaxes(values, -1, -2),
                                       ops.swapaxes(weights, -1, -2)), -1, -2)  # (H, B, 1, hs)
-        return self.merge(ops.transpose(out, (1, 0, 2, 3)), inference_call), keys, values
+        return self.merge(ops.transpose(out, (1, 0, 2, 3))), keys, values
 
     def get_config(self):
         return {**super().get_config(), "num_heads": self.num_heads, "head_size": self.head_size,

@@ -6,6 +6,8 @@ import pytest
 
 from keras_gen import data
 from keras_gen.models import BigramLM, MiniGPT
+from keras_gen.models.gpt import block, feed_forward, mini_gpt, multi_head_attention
+from keras_gen.models.gpt.direct_call import direct_call
 from keras_gen.testing import TestCase
 from keras_gen.validation import to_numpy
 
@@ -115,6 +117,36 @@ class MiniGPTContractTest(TestCase):
         self.assertEqual(loaded.tokenizer.vocabulary, self.tokenizer.vocabulary)
         self.assertEqual(loaded.generate(PROMPT, NEW_TOKENS, seed=5, **SETTINGS),
                          self.model.generate(PROMPT, NEW_TOKENS, seed=5, **SETTINGS))
+
+
+def test_sub_layers_run_directly_compute_what_layer_call_computes(shakespeare_ids, monkeypatch):
+    """MiniGPT runs its sub-layers by `direct_call` (their `call`, for torch's speed): the
+    logits, with dropout in training and without it at inference, must be bit for bit those of
+    the same seeded model run through `Layer.__call__`."""
+    tokenizer, train, _ = shakespeare_ids
+    ids, _ = data.fixed_windows(train, 16, 4, seed=0)
+
+    def seeded_logits():
+        keras.utils.set_random_seed(0)  # the same weights and the same dropout masks
+        model = MiniGPT(tokenizer.vocabulary, **{**TINY, "dropout": 0.2})
+        return to_numpy(model(ids, training=True)), to_numpy(model(ids, training=False))
+
+    direct = seeded_logits()
+    for module in (block, feed_forward, mini_gpt, multi_head_attention):
+        monkeypatch.setattr(module, "direct_call", lambda layer, *a, **k: layer(*a, **k))
+    through_layer_call = seeded_logits()
+    for ours, keras_way in zip(direct, through_layer_call):
+        np.testing.assert_array_equal(ours, keras_way)
+    assert np.abs(direct[0] - direct[1]).max() > 1e-3  # training=True reached the dropouts
+
+
+def test_direct_call_leaves_unbuilt_and_autocasting_layers_to_layer_call():
+    inputs = np.ones((2, 4), "float32")
+    unbuilt = keras.layers.Dense(3)
+    assert tuple(direct_call(unbuilt, inputs).shape) == (2, 3) and unbuilt.built
+    mixed = keras.layers.Dense(3, dtype="mixed_bfloat16")  # __call__ casts inputs to bfloat16
+    mixed.build((2, 4))
+    assert keras.backend.standardize_dtype(direct_call(mixed, inputs).dtype) == "bfloat16"
 
 
 def test_adamw_shrinks_matrices_not_layer_norms_also_after_loading(shakespeare_ids, tmp_path):
