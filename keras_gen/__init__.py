@@ -6,7 +6,12 @@ stays light; `keras_gen.models`, `keras_gen.layers` and friends import only Kera
 
 import importlib.metadata
 
-from keras_gen import (
+from keras_gen.xla_cpu_convolutions import prefer_xla_convolutions
+
+# First, before anything can start JAX: XLA reads its flags once (see xla_cpu_convolutions.py).
+prefer_xla_convolutions()
+
+from keras_gen import (  # noqa: E402
     callbacks,
     distribute,
     evaluation,

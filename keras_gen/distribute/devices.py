@@ -4,6 +4,8 @@ import os
 
 import keras
 
+from keras_gen.jax_started import jax_started
+
 
 class DistributionError(RuntimeError):
     """A distribution that cannot be set up as asked; the message says what to change."""
@@ -20,10 +22,8 @@ def simulate_cpu_devices(count):
         raise DistributionError(f"simulate_cpu_devices needs a positive integer; got {count!r}.")
     backend = keras.config.backend()
     if backend == "jax":
-        import sys
-
         flag = f"--xla_force_host_platform_device_count={count}"
-        if "jax._src.xla_bridge" in sys.modules and _jax_started():
+        if jax_started():
             if len(_jax_cpu_devices()) < count:
                 raise DistributionError(
                     f"JAX already started with {len(_jax_cpu_devices())} CPU device(s); set "
@@ -51,12 +51,6 @@ def simulate_cpu_devices(count):
         return
     else:
         raise DistributionError(f"keras_gen cannot distribute on the {backend!r} backend.")
-
-
-def _jax_started():
-    from jax._src import xla_bridge
-
-    return bool(getattr(xla_bridge, "_backends", None))
 
 
 def _jax_cpu_devices():
