@@ -11,11 +11,14 @@ Why: XLA:CPU computes a convolution's kernel gradient as a convolution with the 
 contracted feature axis and a kernel as large as the image, a slow path: 24 ms for the VAE's
 32 -> 1 output layer at batch 128, where its forward takes 6 ms (2-core AMD EPYC, 2026-12-07).
 Written as one matmul per tap (`dK[i, j] = x_shifted_ij^T @ dy`, contracted over batch x
-height x width) it is 1.2-3.2x faster for the strided and small-kernel layers the library
-builds. For a layer with few output channels, shifting `dy` instead of `x` makes it a single
-matmul (`gradient_taps`: 24 -> 5 ms for that layer, 2-4.5x for such layers). For
-a layer with few input channels XLA's own gradient is already fast and is kept. The choice is
-`kernel_gradient_method`, measured by `bench/conv_gradient_time.py` on the 2-core CPU.
+height x width) it was 1.2-3.2x faster for the strided and small-kernel layers the library
+builds while XLA:CPU ran convolutions on YNNPACK; with XLA's own emitter (which `import
+keras_gen` now selects, xla_cpu_convolutions.py) the taps still win for 1x1 layers and for the
+strided layers of WGAN-GP's twice-differentiated critic. For a layer with few output channels,
+shifting `dy` instead of `x` makes it a single matmul (`gradient_taps`: 1.7-2.3x for such
+layers with either emitter). For a layer with few input channels XLA's own gradient is already
+fast and is kept. The choice is `kernel_gradient_method`, measured by
+`bench/conv_gradient_time.py` and `bench/train_step_time.py` on the 2-core CPU.
 
 The input gradient and the forward pass stay XLA's. Outputs are XLA's convolution unchanged;
 gradients equal XLA's to float32 rounding (a different summation order). TensorFlow and torch
@@ -32,8 +35,6 @@ from keras_gen.registry import register
 _MIN_INPUT_CHANNELS_FOR_TAPS = 4
 # At or below this many output channels, one matmul of shifted upstream gradients wins.
 _MAX_OUTPUT_CHANNELS_FOR_GRADIENT_TAPS = 4
-# Stride-1 kernels with more taps than this keep XLA's gradient (see `kernel_gradient_method`).
-_MAX_TAPS_FOR_STRIDE_ONE = 4
 
 
 def kernel_gradient_method(kernel_shape, strides):
@@ -41,16 +42,21 @@ def kernel_gradient_method(kernel_shape, strides):
 
     Returns "xla" (JAX autodiff), "input_taps" (one matmul per tap over shifted inputs) or
     "gradient_taps" (one matmul over the upstream gradient shifted to every tap; stride 1 only).
+    Chosen with XLA's own convolution emitter, which `import keras_gen` selects on JAX
+    (keras_gen/xla_cpu_convolutions.py), in whole JAX training steps (bench/train_step_time.py).
     """
     kernel_h, kernel_w, input_channels, output_channels = kernel_shape
     if input_channels < _MIN_INPUT_CHANNELS_FOR_TAPS:
         return "xla"
     if tuple(strides) == (1, 1) and output_channels <= _MAX_OUTPUT_CHANNELS_FOR_GRADIENT_TAPS:
         return "gradient_taps"
-    if tuple(strides) != (1, 1) or kernel_h * kernel_w <= _MAX_TAPS_FOR_STRIDE_ONE:
+    if tuple(strides) != (1, 1) or kernel_h * kernel_w == 1:
+        # Strided layers keep the taps although XLA's gradient alone is 0.65-0.78x their time:
+        # WGAN-GP's penalty differentiates the critic's gradient again, and with XLA's there
+        # its step took 1,577 ms against 503. A 1x1 layer's gradient is one matmul (1.9x).
         return "input_taps"
-    # A 3x3 stride-1 layer: taps win alone (bench) but not inside a whole step, where XLA runs
-    # its own kernel gradient beside other work (DDPM's U-Net: 733-800 ms against 686-792).
+    # 2x2 sub-pixel phases and 3x3 layers: XLA's own (VAE step 162 -> 130 ms with the phases
+    # on XLA's gradient, which is 0.67-0.74x the taps' time alone).
     return "xla"
 
 

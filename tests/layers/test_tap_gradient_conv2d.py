@@ -105,7 +105,8 @@ class TapGradientConv2DTest(TestCase):
 def test_kernel_gradient_method_follows_the_layer_shape():
     assert kernel_gradient_method((3, 3, 1, 32), (2, 2)) == "xla"  # 1-channel input: XLA is fast
     assert kernel_gradient_method((3, 3, 32, 64), (2, 2)) == "input_taps"
-    assert kernel_gradient_method((2, 2, 64, 32), (1, 1)) == "input_taps"  # a sub-pixel phase
+    assert kernel_gradient_method((2, 2, 64, 32), (1, 1)) == "xla"  # a sub-pixel phase
+    assert kernel_gradient_method((1, 1, 64, 32), (1, 1)) == "input_taps"  # a U-Net skip
     assert kernel_gradient_method((3, 3, 32, 1), (1, 1)) == "gradient_taps"  # an output layer
     assert kernel_gradient_method((3, 3, 32, 32), (1, 1)) == "xla"
 
