@@ -28,8 +28,9 @@ SETTING = f"{FLAG}=-individual_convolution"  # "-": remove one type from XLA's d
 
 
 def _xla_knows_flag():
-    """Whether the installed jaxlib's XLA defines `FLAG` (its name is in the library's flag
-    table; a few ms to find, the library being mapped, not read)."""
+    """Whether the installed jaxlib's XLA defines `FLAG`: its name is in the library's flag
+    table (4 ms to find in jaxlib 0.10's, 18 MB into the mapped file; a jaxlib without it costs
+    one scan of the file, once per process)."""
     try:
         import jaxlib
 
