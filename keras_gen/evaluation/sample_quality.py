@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from keras_gen.evaluation.real_radii import real_radii
 from keras_gen.metrics import frechet_distance, inception_score, kernel_distance, manifold_measures
 
 
@@ -55,7 +56,8 @@ def sample_quality(images, real, network, seed=0, kid_subsets=100, kid_subset_si
     kid, kid_std = kernel_distance(real_features_, features, kid_subsets, kid_subset_size, seed)
     score, score_std = inception_score(logits, num_splits=min(10, len(logits)), seed=seed)
     precision, recall, density, coverage = manifold_measures(
-        real_features_, features, precision_recall_k, density_coverage_k)
+        real_features_, features, precision_recall_k, density_coverage_k,
+        real_radii(real_features_, (precision_recall_k, density_coverage_k)))
     return {
         "fid": frechet_distance(real_features_, features),
         "kid": kid, "kid_std": kid_std,

@@ -96,10 +96,14 @@ def density_coverage(real, generated, k=5, real_radii=None):
     return float(density), coverage
 
 
-def manifold_measures(real, generated, precision_recall_k=3, density_coverage_k=5):
+def manifold_measures(real, generated, precision_recall_k=3, density_coverage_k=5,
+                      real_radii=None):
     """`(precision, recall, density, coverage)`, the real set's two k-NN radii from one pass
-    over its distances: the same numbers as `precision_recall` and `density_coverage`."""
+    over its distances: the same numbers as `precision_recall` and `density_coverage`.
+    `real_radii`: those two radius arrays where already computed (e.g. cached)."""
     real, generated = _checked(real, generated)
-    pr_radii, dc_radii = nearest_neighbour_radii(real, (precision_recall_k, density_coverage_k))
+    if real_radii is None:
+        real_radii = nearest_neighbour_radii(real, (precision_recall_k, density_coverage_k))
+    pr_radii, dc_radii = real_radii
     return (*precision_recall(real, generated, precision_recall_k, pr_radii),
             *density_coverage(real, generated, density_coverage_k, dc_radii))
