@@ -8,8 +8,9 @@ def direct_call(layer, *args, **kwargs):
     conversion, autocasting, masks, name scopes, torch's module hooks) costs 0.1-0.3 ms per call
     there. MiniGPT's `cpu` preset makes 45 sub-layer calls per training forward (its torch
     step: median 78.8 ms through `__call__`, 73.9 ms by `call`, alternating runs of
-    bench/versus_nanogpt.py's child), and a lecture-size decode step ~45 per character. Under jax.jit and XLA it costs nothing past tracing, and the ops are the same,
-    so results do not change on any backend.
+    bench/versus_nanogpt.py's child), and a lecture-size decode step ~45 per character. Under
+    jax.jit and XLA it costs nothing past tracing, and the ops are the same, so results do not
+    change on any backend.
 
     Only where `__call__` would add nothing: a built layer whose compute dtype is its variable
     dtype (no autocasting, i.e. no mixed-precision policy), with no mask or regularizer to
