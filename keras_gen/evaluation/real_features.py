@@ -25,13 +25,17 @@ def cache_path(network, dataset, split, num_images, cache_dir=None):
                         f"{dataset}_{split}_{num_images}.npz")
 
 
+# What reading a cache file that is missing, cut short or not ours raises: a miss, not an error.
+CACHE_MISS_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+
+
 def _read_cache(path, network):
     try:
         with np.load(path) as cached:
             if str(cached["sha256"]) != network.sha256:
                 return None
             return cached["features"], cached["logits"]
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing, cut, foreign
+    except CACHE_MISS_ERRORS:
         return None
 
 

@@ -14,12 +14,11 @@ Files go beside the features' cache (`$KERAS_GEN_CACHE_DIR/feature_statistics/ra
 
 import hashlib
 import os
-import tempfile
-import zipfile
 
 import numpy as np
 
-from keras_gen.evaluation.real_features import default_cache_dir
+from keras_gen.atomic_files import atomic_path
+from keras_gen.evaluation.real_features import CACHE_MISS_ERRORS, default_cache_dir
 from keras_gen.metrics.nearest_neighbour_manifold import nearest_neighbour_radii
 
 
@@ -55,20 +54,13 @@ def _read(path, key, ks):
             if str(cached["key"]) != key or tuple(cached["ks"]) != ks:
                 return None
             return tuple(cached[f"radii_{k}"] for k in ks)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # missing, cut, foreign
+    except CACHE_MISS_ERRORS:
         return None
 
 
 def _write(path, folder, key, ks, radii):
-    """Writes to a temporary file of its own, then renames: two processes filling the cache at
-    once (the test suite's workers) each rename a whole file."""
     os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".partial.npz")
-    try:
-        with os.fdopen(handle, "wb") as file:
+    with atomic_path(path) as temporary:
+        with open(temporary, "wb") as file:  # a file object: np.savez adds no ".npz" to it
             np.savez(file, key=key, ks=np.array(ks),
                      **{f"radii_{k}": values for k, values in zip(ks, radii)})
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)

@@ -11,6 +11,8 @@ import shutil
 
 import keras
 
+from keras_gen.atomic_files import temporary_sibling
+
 
 class ExportError(ValueError):
     """The model or the output path cannot be exported as asked. The message says why."""
@@ -61,10 +63,12 @@ def export_saved_model(model, path, overwrite=False, allow_untrained=False):
             tf.TensorSpec(shape, dtype, name=f"{name}_input_{i}")
             for i, (shape, dtype) in enumerate(signature)])
         names.append(name)
-    temporary = f"{path.rstrip(os.sep)}.partial"
-    shutil.rmtree(temporary, ignore_errors=True)
-    archive.write_out(temporary, verbose=False)
-    if os.path.exists(path):
-        shutil.rmtree(path)
-    os.replace(temporary, path)
+    temporary = temporary_sibling(path)
+    try:
+        archive.write_out(temporary, verbose=False)
+        if os.path.exists(path):
+            shutil.rmtree(path)
+        os.replace(temporary, path)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
     return names
