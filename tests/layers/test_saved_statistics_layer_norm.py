@@ -35,6 +35,21 @@ def test_outputs_equal_keras_layer_normalization_and_only_jax_takes_the_saved_pa
     assert not other.uses_saved_statistics
 
 
+@pytest.mark.parametrize("options", [
+    {"axis": [1, 2]}, {"center": False}, {"scale": False}, {"dtype": "float16"}])
+def test_a_configuration_off_the_saved_path_is_keras_layer_normalization(options):
+    """Every configuration the hand-written VJP does not cover falls back to Keras' own layer,
+    with Keras' own outputs."""
+    x = np.random.default_rng(2).normal(1.0, 2.0, (2, 4, 8)).astype("float32")
+    ours = SavedStatisticsLayerNormalization(epsilon=1e-5, **options)
+    theirs = keras.layers.LayerNormalization(epsilon=1e-5, **options)
+    for norm in (ours, theirs):
+        norm.build(x.shape)
+    theirs.set_weights(ours.get_weights())
+    assert not ours.uses_saved_statistics
+    np.testing.assert_array_equal(to_numpy(ours(x)), to_numpy(theirs(x)))
+
+
 @pytest.mark.backend_independent  # pure JAX, whatever KERAS_BACKEND says
 def test_the_hand_written_gradient_equals_jax_autodiff_of_layer_norm():
     import jax
