@@ -15,13 +15,18 @@ the context so far.
 
 Usage:
     python bench/generation_speed.py [--nanogpt ../nanoGPT] [--backends tensorflow jax torch]
+        [--rounds 3]
 
 The machine varies 2-3x between runs (shared/KERAS3_NOTES.md): only ratios within one run count.
+Each implementation runs minutes after the one before it, so a slow spell can land on one
+alone (2026-12-07: JAX 190 characters/s with the cache in one run, 371 in the next):
+`--rounds N` runs them all N times in turn and reports each figure's median over the rounds.
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -31,9 +36,6 @@ from child_process import REPO_ROOT, run_child  # bench/ is the script's folder,
 BATCHED = 8  # prompts in the batched measurement
 
 
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
 
 
 def characters_per_second(generate_once, new_tokens, repeats):
@@ -44,7 +46,7 @@ def characters_per_second(generate_once, new_tokens, repeats):
         start = time.perf_counter()
         generate_once(repeat)
         times.append(time.perf_counter() - start)
-    return new_tokens / median(times)
+    return new_tokens / statistics.median(times)
 
 
 def keras_gen_speeds(model, new_tokens, repeats):
@@ -129,6 +131,9 @@ def main():
     parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
     parser.add_argument("--new-tokens", type=int, default=255)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="runs of every implementation, one after another, repeated; each "
+                             "figure is the median of its rounds")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -137,28 +142,48 @@ def main():
     if args.nanogpt and not os.path.isfile(os.path.join(args.nanogpt, "model.py")):
         parser.error(f"--nanogpt {args.nanogpt}: no model.py there; point it at a clone of "
                      "https://github.com/karpathy/nanoGPT")
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1; got {args.rounds}")
     options = ["--preset", args.preset, "--new-tokens", str(args.new_tokens), "--repeats",
                str(args.repeats)]
-    rows = []
-    if args.nanogpt:
-        rows.append(run_nanogpt(os.path.abspath(args.nanogpt), args.preset, args.new_tokens,
-                                args.repeats))
-    rows += [row for row in (run_child(__file__, options, backend, f"MiniGPT on {backend}")
-                             for backend in args.backends) if row]
-    peer = rows[0]["uncached"] if args.nanogpt else None
+    rounds = {}  # implementation -> one result dict per round
+    for round_index in range(args.rounds):
+        results = []
+        if args.nanogpt:
+            results.append(run_nanogpt(os.path.abspath(args.nanogpt), args.preset,
+                                       args.new_tokens, args.repeats))
+        results += [row for row in (run_child(__file__, options, backend, f"MiniGPT on {backend}")
+                                    for backend in args.backends) if row]
+        for row in results:
+            rounds.setdefault(row["implementation"], []).append(row)
+        print(f"done: round {round_index + 1} of {args.rounds}", file=sys.stderr)
+    rows = [median_row(results) for results in rounds.values()]
+    peer = rows[0]["uncached"] if args.nanogpt and rows else None
     print(f"\nMiniGPT preset {args.preset}, fresh weights: characters per second per prompt, "
           f"{args.new_tokens} characters from one-character prompts, temperature 1, median of "
-          f"{args.repeats} calls after one compiling call\n")
+          f"{args.repeats} calls after one compiling call, median of {args.rounds} "
+          f"alternating round(s)\n")
     print("| implementation | batch 1, KV cache | batch 1, no cache | batch 8, KV cache | "
-          "8 prompts cost x 1 | batch 1 x nanoGPT |")
-    print("|---|---|---|---|---|---|")
-    for row in rows:
+          "8 prompts cost x 1 | batch 1 x nanoGPT | batch 1 per round |")
+    print("|---|---|---|---|---|---|---|")
+    for row, results in zip(rows, rounds.values()):
         best_single = row["cached"] or row["uncached"]
         cost = best_single / row["batched"]  # seconds for 8 prompts / seconds for one
         cached = f"{row['cached']:.0f}" if row["cached"] else "none"
         versus = f"{best_single / peer:.2f}x" if peer else "-"
+        per_round = ", ".join(f"{result['cached'] or result['uncached']:.0f}"
+                              for result in results)
         print(f"| {row['implementation']} | {cached} | {row['uncached']:.0f} | "
-              f"{row['batched']:.0f} | {cost:.1f}x | {versus} |")
+              f"{row['batched']:.0f} | {cost:.1f}x | {versus} | {per_round} |")
+
+
+def median_row(results):
+    """One implementation's rounds as one row: every figure the median of its rounds."""
+    row = {"implementation": results[0]["implementation"]}
+    for case in ("cached", "uncached", "batched"):
+        values = [result[case] for result in results]
+        row[case] = None if None in values else statistics.median(values)
+    return row
 
 
 if __name__ == "__main__":
