@@ -36,8 +36,6 @@ from child_process import REPO_ROOT, run_child  # bench/ is the script's folder,
 BATCHED = 8  # prompts in the batched measurement
 
 
-
-
 def characters_per_second(generate_once, new_tokens, repeats):
     """Characters per prompt per second of `generate_once(seed)`, after one compiling call."""
     generate_once(0)

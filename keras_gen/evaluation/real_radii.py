@@ -35,14 +35,14 @@ def real_radii(features, ks, cache_dir=None):
     when it holds them for exactly these features."""
     ks = tuple(int(k) for k in ks)
     key = features_key(features)
-    folder = os.path.join(cache_dir or default_cache_dir(), "radii")
-    path = os.path.join(folder, f"{key[:16]}_k{'_'.join(map(str, ks))}.npz")
+    path = os.path.join(cache_dir or default_cache_dir(), "radii",
+                        f"{key[:16]}_k{'_'.join(map(str, ks))}.npz")
     cached = _read(path, key, ks)
     if cached is not None:
         return cached
     radii = nearest_neighbour_radii(features, ks)
     try:
-        _write(path, folder, key, ks, radii)
+        _write(path, key, ks, radii)
     except OSError:  # an unwritable cache only costs the next call the same computation
         pass
     return radii
@@ -58,8 +58,8 @@ def _read(path, key, ks):
         return None
 
 
-def _write(path, folder, key, ks, radii):
-    os.makedirs(folder, exist_ok=True)
+def _write(path, key, ks, radii):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     with atomic_path(path) as temporary:
         with open(temporary, "wb") as file:  # a file object: np.savez adds no ".npz" to it
             np.savez(file, key=key, ks=np.array(ks),
