@@ -7,11 +7,8 @@ The folder is `$KERAS_GEN_CACHE_DIR/feature_statistics` (default `~/.cache/keras
 """
 
 import os
-import zipfile
 
-import numpy as np
-
-from keras_gen.atomic_files import atomic_path
+from keras_gen.evaluation.keyed_npz import read_keyed_npz, write_keyed_npz
 
 
 def default_cache_dir():
@@ -25,25 +22,11 @@ def cache_path(network, dataset, split, num_images, cache_dir=None):
                         f"{dataset}_{split}_{num_images}.npz")
 
 
-# What reading a cache file that is missing, cut short or not ours raises: a miss, not an error.
-CACHE_MISS_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
-
-
-def _read_cache(path, network):
-    try:
-        with np.load(path) as cached:
-            if str(cached["sha256"]) != network.sha256:
-                return None
-            return cached["features"], cached["logits"]
-    except CACHE_MISS_ERRORS:
-        return None
-
-
 def real_features(network, dataset="mnist", split="train", num_images=10_000, cache_dir=None):
     """`(features, logits)` of the first `num_images` images of a keras_gen dataset's split
     (pixels in [0, 1]), from the cache when it holds them for this network."""
     path = cache_path(network, dataset, split, num_images, cache_dir)
-    cached = _read_cache(path, network)
+    cached = read_keyed_npz(path, {"sha256": network.sha256}, ("features", "logits"))
     if cached is not None:
         return cached
     from keras_gen import data
@@ -53,8 +36,5 @@ def real_features(network, dataset="mnist", split="train", num_images=10_000, ca
         raise ValueError(f"{dataset} {split} holds {len(images)} images, fewer than the "
                          f"{num_images} asked for; pass num_images <= {len(images)}")
     features, logits = network.features_and_logits(data.preprocess_images(images))
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with atomic_path(path) as temporary:
-        with open(temporary, "wb") as file:  # a file object: np.savez adds no ".npz" to it
-            np.savez(file, features=features, logits=logits, sha256=network.sha256)
+    write_keyed_npz(path, features=features, logits=logits, sha256=network.sha256)
     return features, logits

@@ -17,8 +17,8 @@ import os
 
 import numpy as np
 
-from keras_gen.atomic_files import atomic_path
-from keras_gen.evaluation.real_features import CACHE_MISS_ERRORS, default_cache_dir
+from keras_gen.evaluation.keyed_npz import read_keyed_npz, write_keyed_npz
+from keras_gen.evaluation.real_features import default_cache_dir
 from keras_gen.metrics.nearest_neighbour_manifold import nearest_neighbour_radii
 
 
@@ -37,30 +37,14 @@ def real_radii(features, ks, cache_dir=None):
     key = features_key(features)
     path = os.path.join(cache_dir or default_cache_dir(), "radii",
                         f"{key[:16]}_k{'_'.join(map(str, ks))}.npz")
-    cached = _read(path, key, ks)
+    names = tuple(f"radii_{k}" for k in ks)
+    cached = read_keyed_npz(path, {"key": key, "ks": np.array(ks)}, names)
     if cached is not None:
         return cached
     radii = nearest_neighbour_radii(features, ks)
     try:
-        _write(path, key, ks, radii)
+        write_keyed_npz(path, key=key, ks=np.array(ks), **dict(zip(names, radii)))
     except OSError:  # an unwritable cache only costs the next call the same computation
         pass
     return radii
 
-
-def _read(path, key, ks):
-    try:
-        with np.load(path) as cached:
-            if str(cached["key"]) != key or tuple(cached["ks"]) != ks:
-                return None
-            return tuple(cached[f"radii_{k}"] for k in ks)
-    except CACHE_MISS_ERRORS:
-        return None
-
-
-def _write(path, key, ks, radii):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with atomic_path(path) as temporary:
-        with open(temporary, "wb") as file:  # a file object: np.savez adds no ".npz" to it
-            np.savez(file, key=key, ks=np.array(ks),
-                     **{f"radii_{k}": values for k, values in zip(ks, radii)})
